@@ -1,0 +1,74 @@
+/**
+ * The benchmark workload, shared by every contender: the course's MLP (3072-512-256-128-10, ReLU,
+ * softmax, L2 1e-4 on the hidden kernels), SGD momentum 0.95 Nesterov lr 1e-3, batch 256, on random
+ * CIFAR-10-shaped data. Written against a bare tfjs namespace so that the stock contender can run
+ * it without loading reglab.
+ */
+import type * as tfc from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+export type Tf = typeof tfc & typeof tfl;
+
+export const WORKLOAD = {
+  features: 3072,
+  hiddenUnits: [512, 256, 128],
+  classes: 10,
+  l2: 1e-4,
+  batchSize: 256,
+  samples: 1024,
+  /** Each contender trains whole epochs until at least this long has passed. */
+  minSeconds: 6,
+};
+
+/** GFLOP of one training step (forward + backward matMuls) on a full batch. */
+export function stepGflop(): number {
+  const widths = [WORKLOAD.features, ...WORKLOAD.hiddenUnits, WORKLOAD.classes];
+  let macs = 0;
+  for (let i = 0; i + 1 < widths.length; i++) macs += widths[i] * widths[i + 1];
+  return (3 * 2 * macs * WORKLOAD.batchSize) / 1e9;
+}
+
+export function buildCourseModel(tf: Tf, kernelRegularizer: unknown): tfl.LayersModel {
+  const input = tf.input({ shape: [WORKLOAD.features] });
+  let x = input;
+  WORKLOAD.hiddenUnits.forEach((units, i) => {
+    x = tf.layers
+      .dense({
+        units,
+        activation: "relu",
+        name: `hidden_layer${i + 1}`,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: i + 1 }),
+        kernelRegularizer: kernelRegularizer as never,
+      })
+      .apply(x) as tfl.SymbolicTensor;
+  });
+  const output = tf.layers.dense({ units: WORKLOAD.classes, activation: "softmax", name: "output" }).apply(x) as tfl.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output });
+}
+
+export function randomData(tf: Tf): { x: tfc.Tensor2D; y: tfc.Tensor2D } {
+  return tf.tidy(() => ({
+    x: tf.randomUniform([WORKLOAD.samples, WORKLOAD.features], 0, 1, "float32", 1) as tfc.Tensor2D,
+    y: tf.cast(tf.oneHot(tf.randomUniform([WORKLOAD.samples], 0, WORKLOAD.classes, "int32", 2) as tfc.Tensor1D, WORKLOAD.classes), "float32") as tfc.Tensor2D,
+  }));
+}
+
+/** Runs `epoch` once to warm up, then repeatedly for at least minSeconds; returns samples/s. */
+export async function measure(epoch: () => Promise<void>): Promise<number> {
+  await epoch();
+  let epochs = 0;
+  const started = performance.now();
+  while (performance.now() - started < WORKLOAD.minSeconds * 1000) {
+    await epoch();
+    epochs += 1;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return (epochs * WORKLOAD.samples) / seconds;
+}
+
+/** What a contender process prints (one JSON line on stdout). */
+export interface ContenderResult {
+  name: string;
+  backend: string;
+  samplesPerSecond: number;
+}

@@ -1,0 +1,56 @@
+/** Seeded synthetic data sets. */
+import * as tf from "../tf";
+import { checkPositiveInteger, describe } from "../util/checks";
+import { mulberry32, normalSampler } from "../util/random";
+
+export interface BlobsOptions {
+  samples: number;
+  features: number;
+  classes: number;
+  /** Standard deviation of the noise around each class centre (default 1). */
+  noise?: number;
+  /** Distance scale of the class centres (default 1). */
+  separation?: number;
+  seed?: number;
+}
+
+export interface ClassificationData {
+  /** [samples, features] float32 */
+  x: tf.Tensor2D;
+  /** one-hot [samples, classes] */
+  y: tf.Tensor2D;
+  labels: Int32Array;
+}
+
+/**
+ * Gaussian blobs: one random centre per class (each coordinate ~ N(0, separation²/features), so
+ * centres are about `separation` apart whatever the dimension), samples = centre + N(0, noise²).
+ */
+export function makeBlobs(options: BlobsOptions): ClassificationData {
+  const where = "makeBlobs";
+  const samples = checkPositiveInteger(where, "samples", options.samples);
+  const features = checkPositiveInteger(where, "features", options.features);
+  const classes = checkPositiveInteger(where, "classes", options.classes);
+  const noise = options.noise ?? 1;
+  const separation = options.separation ?? 1;
+  for (const [name, value] of [["noise", noise], ["separation", separation]] as const) {
+    if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`${where}: ${name} must be a finite number >= 0, got ${describe(value)}`);
+    }
+  }
+  const normal = normalSampler(mulberry32(options.seed ?? 0));
+  const centreScale = separation / Math.sqrt(features);
+  const centres = Float32Array.from({ length: classes * features }, () => normal() * centreScale);
+  const values = new Float32Array(samples * features);
+  const labels = new Int32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const label = i % classes;
+    labels[i] = label;
+    for (let j = 0; j < features; j++) values[i * features + j] = centres[label * features + j] + noise * normal() / Math.sqrt(features);
+  }
+  return tf.tidy(() => ({
+    x: tf.tensor2d(values, [samples, features]),
+    y: tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), classes), "float32") as tf.Tensor2D,
+    labels,
+  }));
+}

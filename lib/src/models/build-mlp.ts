@@ -1,0 +1,120 @@
+/**
+ * The course's `build_mlp`: Dense hidden layers named hidden_layer1..n, each with the same
+ * regularizers, and an unregularized Dense output layer named "output".
+ */
+import type { ActivationIdentifier } from "@tensorflow/tfjs-layers/dist/keras_format/activation_config";
+import { ACTIVITY_NORMALIZATIONS, ActivityRegularization, type ActivityNormalization } from "../layers/activity-regularization";
+import { SeededDropout } from "../layers/seeded-dropout";
+import { isRegularizer, type Regularizer } from "../regularizers/regularizer";
+import * as tf from "../tf";
+import { checkOneOf, checkPositiveInteger, describe } from "../util/checks";
+
+export interface BuildMLPOptions {
+  /** Shape of one sample, e.g. 3072 or [3072] for flattened CIFAR-10. */
+  inputShape: number | number[];
+  /** Units of the hidden layers (default [512, 256, 128], the course's). */
+  hiddenUnits?: number[];
+  /** Hidden activation (default "relu"). */
+  activation?: ActivationIdentifier;
+  /** Output units (default 10). */
+  outputUnits?: number;
+  /** Output activation (default "softmax"). */
+  outputActivation?: ActivationIdentifier;
+  /** Penalty on each hidden layer's kernel, e.g. l2(1e-4). */
+  kernelRegularizer?: Regularizer;
+  /** Penalty on each hidden layer's bias. */
+  biasRegularizer?: Regularizer;
+  /** Penalty on each hidden layer's output (an l1, l2 or l1l2 regularizer). */
+  activityRegularizer?: Regularizer;
+  /** "batch" (default, tf.keras 2 / Keras ≥ 3.14) or "sum" (Keras 2.2.4, the original course). */
+  activityNormalization?: ActivityNormalization;
+  /** Dropout rate after each hidden layer (Day 82), default none. */
+  dropout?: number;
+  /** Batch normalization after each hidden layer (Day 83), default false. */
+  batchNormalization?: boolean;
+  /** Seeds the initial weights (and dropout masks): the same seed gives identical weights. */
+  seed?: number;
+  /** Model name (default "mlp"). */
+  name?: string;
+}
+
+/** The l1 / l2 factors of an L1, L2 or L1L2 regularizer (reglab's or tfjs'). */
+function activityFactors(regularizer: Regularizer): { l1: number; l2: number } {
+  const className = regularizer.getClassName();
+  if (!["L1", "L2", "L1L2"].includes(className)) {
+    throw new Error(`buildMLP: activityRegularizer must be an l1, l2 or l1l2 regularizer, got ${className}`);
+  }
+  const config = regularizer.getConfig() as { l1?: number; l2?: number };
+  return { l1: config.l1 ?? 0, l2: config.l2 ?? 0 };
+}
+
+function checkRegularizer(name: string, value: unknown): void {
+  if (value !== undefined && !isRegularizer(value)) {
+    throw new Error(`buildMLP: ${name} must be a regularizer such as l2(1e-4), got ${describe(value)}`);
+  }
+}
+
+export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
+  if (options == null || typeof options !== "object") throw new Error("buildMLP: options must be an object");
+  const inputShape = typeof options.inputShape === "number" ? [options.inputShape] : options.inputShape;
+  if (!Array.isArray(inputShape) || inputShape.length === 0) {
+    throw new Error(`buildMLP: inputShape must be a positive integer or an array of them, got ${describe(options.inputShape)}`);
+  }
+  inputShape.forEach((d, i) => checkPositiveInteger("buildMLP", `inputShape[${i}]`, d));
+  const hiddenUnits = options.hiddenUnits ?? [512, 256, 128];
+  if (!Array.isArray(hiddenUnits)) throw new Error(`buildMLP: hiddenUnits must be an array, got ${describe(hiddenUnits)}`);
+  hiddenUnits.forEach((u, i) => checkPositiveInteger("buildMLP", `hiddenUnits[${i}]`, u));
+  const outputUnits = checkPositiveInteger("buildMLP", "outputUnits", options.outputUnits ?? 10);
+  checkRegularizer("kernelRegularizer", options.kernelRegularizer);
+  checkRegularizer("biasRegularizer", options.biasRegularizer);
+  checkRegularizer("activityRegularizer", options.activityRegularizer);
+  const { dropout, seed } = options;
+  if (dropout !== undefined && !(typeof dropout === "number" && dropout >= 0 && dropout < 1)) {
+    throw new Error(`buildMLP: dropout must be a rate in [0, 1), got ${describe(dropout)}`);
+  }
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`buildMLP: seed must be an integer, got ${describe(seed)}`);
+  if (options.activityNormalization !== undefined) {
+    checkOneOf("buildMLP", "activityNormalization", options.activityNormalization, ACTIVITY_NORMALIZATIONS);
+  }
+  const activity = options.activityRegularizer ? activityFactors(options.activityRegularizer) : null;
+  const initializer = (layerIndex: number) =>
+    seed === undefined ? "glorotUniform" : tf.initializers.glorotUniform({ seed: seed + layerIndex });
+
+  const input = tf.input({ shape: inputShape, name: "input" });
+  let x: tf.SymbolicTensor = input;
+  hiddenUnits.forEach((units, i) => {
+    const name = `hidden_layer${i + 1}`;
+    x = tf.layers
+      .dense({
+        units,
+        activation: options.activation ?? "relu",
+        name,
+        kernelInitializer: initializer(i),
+        kernelRegularizer: options.kernelRegularizer,
+        biasRegularizer: options.biasRegularizer,
+      })
+      .apply(x) as tf.SymbolicTensor;
+    if (activity) {
+      x = new ActivityRegularization({ ...activity, normalization: options.activityNormalization, name: `${name}_activity` }).apply(
+        x,
+      ) as tf.SymbolicTensor;
+    }
+    if (options.batchNormalization) {
+      x = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
+    }
+    if (dropout) {
+      x = new SeededDropout({ rate: dropout, seed: (seed ?? Math.floor(Math.random() * 2 ** 20)) + i, name: `${name}_dropout` }).apply(
+        x,
+      ) as tf.SymbolicTensor;
+    }
+  });
+  const output = tf.layers
+    .dense({
+      units: outputUnits,
+      activation: options.outputActivation ?? "softmax",
+      name: "output",
+      kernelInitializer: initializer(hiddenUnits.length),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: options.name ?? "mlp" });
+}

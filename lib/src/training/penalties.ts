@@ -1,0 +1,73 @@
+/**
+ * Finds every penalty a model adds to its cost and says what it penalises: a kernel, a bias, or a
+ * layer's activations. Training minimises exactly the sum of these terms, and the reports break
+ * the same terms down, so what is reported is what is optimised.
+ */
+import { ActivityRegularization } from "../layers/activity-regularization";
+import type { Regularizer } from "../regularizers/regularizer";
+import * as tf from "../tf";
+
+export type PenaltyKind = "kernel" | "bias" | "activity";
+
+export interface PenaltyTerm {
+  layer: string;
+  kind: PenaltyKind;
+  compute(): tf.Scalar;
+}
+
+/** tfjs layers keep each regularizer beside the weight it penalises, under these field names. */
+const WEIGHT_REGULARIZERS: ReadonlyArray<[regularizer: string, weight: string, kind: PenaltyKind]> = [
+  ["kernelRegularizer", "kernel", "kernel"],
+  ["biasRegularizer", "bias", "bias"],
+  ["recurrentRegularizer", "recurrentKernel", "kernel"],
+  ["depthwiseRegularizer", "depthwiseKernel", "kernel"],
+  ["pointwiseRegularizer", "pointwiseKernel", "kernel"],
+  ["embeddingsRegularizer", "embeddings", "kernel"],
+  ["gammaRegularizer", "gamma", "kernel"],
+  ["betaRegularizer", "beta", "bias"],
+];
+
+interface LayerVariableLike {
+  read(): tf.Variable;
+}
+
+function flattenLayers(layer: tf.layers.Layer): tf.layers.Layer[] {
+  const nested = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+  return nested ? nested.flatMap(flattenLayers) : [layer];
+}
+
+export function collectPenalties(model: tf.LayersModel): PenaltyTerm[] {
+  const terms: PenaltyTerm[] = [];
+  for (const layer of flattenLayers(model)) {
+    const fields = layer as unknown as Record<string, unknown>;
+    const own: PenaltyTerm[] = [];
+    if (layer instanceof ActivityRegularization) {
+      own.push({ layer: layer.name, kind: "activity", compute: () => layer.activityPenalty() });
+    }
+    for (const [regularizerField, weightField, kind] of WEIGHT_REGULARIZERS) {
+      const regularizer = fields[regularizerField] as Regularizer | null | undefined;
+      const weight = fields[weightField] as LayerVariableLike | null | undefined;
+      if (regularizer == null || weight == null) continue;
+      own.push({ layer: layer.name, kind, compute: () => regularizer.apply(weight.read()) });
+    }
+    if (own.length !== layer.losses.length) {
+      throw new Error(
+        `reglab: layer "${layer.name}" (${layer.getClassName()}) adds ${layer.losses.length} penalty term(s) to the cost ` +
+          `but reglab can attribute only ${own.length} of them to a kernel, bias or activations`,
+      );
+    }
+    terms.push(...own);
+  }
+  return terms;
+}
+
+/** Sum of the terms of each kind, as scalars (zero where there are none). */
+export function penaltiesByKind(terms: PenaltyTerm[]): Record<PenaltyKind, tf.Scalar> {
+  const totals: Record<PenaltyKind, tf.Scalar> = {
+    kernel: tf.scalar(0),
+    bias: tf.scalar(0),
+    activity: tf.scalar(0),
+  };
+  for (const term of terms) totals[term.kind] = tf.add(totals[term.kind], term.compute());
+  return totals;
+}
