@@ -8,10 +8,12 @@
  *   "batch" (default)  penalty / batch size: tf.keras 2 and Keras ≥ 3.14 ("batch-agnostic").
  *   "sum"              the undivided sum: Keras 2.2.4 (the original course) and Keras 3.0–3.13.
  *
- * How the penalty gets a gradient: `call` remembers the tensor it passed through, and the loss
- * closure registered with `addLoss` reads it. TensorFlow.js evaluates those closures inside the
- * optimizer's `minimize`, after the forward pass of the same step, so the penalty is differentiated
- * through the very activations of that step — in reglab's `train` and in stock `model.fit` alike.
+ * How the penalty gets a gradient: `call` keeps a clone of the activations it passed through, and
+ * the loss closure registered with `addLoss` reads it. TensorFlow.js evaluates those closures
+ * inside the optimizer's `minimize`, after the forward pass of the same step, so the penalty is
+ * differentiated through the very activations of that step — in reglab's `train` and in stock
+ * `model.fit` alike. The clone is kept (a model's forward pass disposes its intermediate tensors
+ * when it returns) until the next forward pass, `releaseActivations()` or `dispose()`.
  */
 import type { LayerArgs } from "@tensorflow/tfjs-layers/dist/engine/topology";
 import type { Kwargs } from "@tensorflow/tfjs-layers/dist/types";
@@ -54,10 +56,22 @@ export class ActivityRegularization extends tf.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
     const activations = Array.isArray(inputs) ? inputs[0] : inputs;
-    this.lastActivations = activations;
+    this.releaseActivations();
+    this.lastActivations = tf.keep(tf.clone(activations));
     // A new tensor (sharing the data): returning the input object itself would let the executor
     // dispose it twice.
     return tf.clone(activations);
+  }
+
+  /** Frees the activations kept from the latest forward pass. */
+  releaseActivations(): void {
+    this.lastActivations?.dispose();
+    this.lastActivations = null;
+  }
+
+  override dispose(): ReturnType<tf.layers.Layer["dispose"]> {
+    this.releaseActivations();
+    return super.dispose();
   }
 
   /**

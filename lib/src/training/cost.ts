@@ -5,7 +5,7 @@ import * as tf from "../tf";
 import { checkPositiveInteger } from "../util/checks";
 import { checkData } from "./data-checks";
 import { type LossFn, type LossIdentifier, resolveLoss } from "./losses";
-import { collectPenalties, type PenaltyTerm, penaltiesByKind } from "./penalties";
+import { collectPenalties, type PenaltyTerm, penaltiesByKind, releaseActivations } from "./penalties";
 
 /** The parts of the cost, in the order of the vector `forwardCost` returns. */
 export const COST_PARTS = ["loss", "kernelPenalty", "biasPenalty", "activityPenalty", "accuracy"] as const;
@@ -63,14 +63,18 @@ export class PartsMean {
 export function evaluateParts(spec: ForwardSpec, x: tf.Tensor, y: tf.Tensor, batchSize: number): number[] {
   const total = x.shape[0];
   const mean = new PartsMean();
-  for (let start = 0; start < total; start += batchSize) {
-    const size = Math.min(batchSize, total - start);
-    const parts = tf.tidy(() => {
-      const xb = tf.slice(x, start, size);
-      const yb = tf.slice(y, start, size);
-      return forwardCost(spec, xb, yb, false).parts.dataSync();
-    });
-    mean.add(parts, size);
+  try {
+    for (let start = 0; start < total; start += batchSize) {
+      const size = Math.min(batchSize, total - start);
+      const parts = tf.tidy(() => {
+        const xb = tf.slice(x, start, size);
+        const yb = tf.slice(y, start, size);
+        return forwardCost(spec, xb, yb, false).parts.dataSync();
+      });
+      mean.add(parts, size);
+    }
+  } finally {
+    releaseActivations(spec.model);
   }
   return mean.means();
 }

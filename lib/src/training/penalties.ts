@@ -61,6 +61,13 @@ export function collectPenalties(model: tf.LayersModel): PenaltyTerm[] {
   return terms;
 }
 
+/** Frees what activity penalties kept of the latest forward pass (after training or evaluating). */
+export function releaseActivations(model: tf.LayersModel): void {
+  for (const layer of flattenLayers(model)) {
+    if (layer instanceof ActivityRegularization) layer.releaseActivations();
+  }
+}
+
 /** Sum of the terms of each kind, as scalars (zero where there are none). */
 export function penaltiesByKind(terms: PenaltyTerm[]): Record<PenaltyKind, tf.Scalar> {
   const totals: Record<PenaltyKind, tf.Scalar> = {

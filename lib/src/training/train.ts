@@ -20,7 +20,7 @@ import { COST_PARTS, evaluateParts, type ForwardSpec, forwardCost, PartsMean } f
 import { checkData } from "./data-checks";
 import { type LossIdentifier, resolveLoss, resolveMetrics } from "./losses";
 import { type OptimizerIdentifier, resolveOptimizer } from "./optimizers";
-import { collectPenalties } from "./penalties";
+import { collectPenalties, releaseActivations } from "./penalties";
 import { makeProgress } from "./progress";
 import { type KernelStats, kernelStats } from "./weight-stats";
 
@@ -228,9 +228,10 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         const start = batch * batchSize;
         const size = Math.min(batchSize, samples - start);
         const parts = tf.tidy(() => {
-          const indices = tf.tensor1d(order.subarray(start, start + size), "int32");
-          const xb = shuffle ? tf.gather(x, indices) : tf.slice(x, start, size);
-          const yb = shuffle ? tf.gather(y, indices) : tf.slice(y, start, size);
+          const pick = (t: tf.Tensor) =>
+            shuffle ? tf.gather(t, tf.tensor1d(order.subarray(start, start + size), "int32")) : tf.slice(t, start, size);
+          const xb = pick(x);
+          const yb = pick(y);
           let kept: tf.Tensor1D | undefined;
           optimizer.minimize(
             () => {
@@ -241,7 +242,9 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
             false,
             variables,
           );
-          return (kept as tf.Tensor1D).dataSync();
+          const values = (kept as tf.Tensor1D).dataSync();
+          kept?.dispose();
+          return values;
         });
         mean.add(parts, size);
         if (progress || options.callbacks?.onBatchEnd) {
@@ -270,6 +273,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
     }
     await options.callbacks?.onTrainEnd?.(history);
   } finally {
+    releaseActivations(model);
     stopper?.dispose();
     if (owned) optimizer.dispose();
   }

@@ -1,0 +1,32 @@
+import * as assert from "node:assert/strict";
+import { ready, tf } from "reglab";
+
+/** Every test file trains on the backend users get (wasm here), quietly. */
+export async function setUp(): Promise<void> {
+  await ready({ quiet: true });
+}
+
+export function assertClose(actual: number, expected: number, tolerance = 1e-5, message = ""): void {
+  const scale = Math.max(1, Math.abs(expected));
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance * scale,
+    `${message} expected ${expected}, got ${actual} (tolerance ${tolerance})`,
+  );
+}
+
+export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5, message = ""): void {
+  assert.equal(actual.length, expected.length, `${message} lengths differ`);
+  for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], tolerance, `${message}[${i}]`);
+}
+
+/** A tiny functional model: input -> layers -> output. */
+export function chain(inputShape: number[], layers: tf.layers.Layer[]): tf.LayersModel {
+  const input = tf.input({ shape: inputShape });
+  let x: tf.SymbolicTensor = input;
+  for (const layer of layers) x = layer.apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x });
+}
+
+export function values(t: tf.Tensor): number[] {
+  return Array.from(t.dataSync());
+}
