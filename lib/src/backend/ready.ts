@@ -3,15 +3,20 @@
  *
  *   tensorflow  @tensorflow/tfjs-node, native libtensorflow (an optional dependency: its install
  *               downloads libtensorflow, so it is only there on machines that had internet)
- *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's fast transposed matMul
+ *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's fast transposed matMul, on all
+ *               cores (up to 8) through the threaded build (see wasm-threads.ts)
  *   cpu         plain JavaScript, always available, slowest
  *
- * `REGLAB_BACKEND=tensorflow|wasm|cpu` (or `ready({ backend })`) forces one.
+ * `REGLAB_BACKEND=tensorflow|wasm|cpu` (or `ready({ backend })`) forces one;
+ * `REGLAB_THREADS=n` (or `ready({ threads })`) sets the wasm thread count, 1 to opt out of threads.
  */
 import * as os from "node:os";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
 import { fastMatMulInstalled, installFastMatMul } from "./fast-matmul";
+import { startThreadedWasm } from "./wasm-threads";
+
+export const MAX_WASM_THREADS = 8;
 
 export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -38,8 +43,16 @@ export interface BackendInfo {
 export interface ReadyOptions {
   /** Force a backend; default: `REGLAB_BACKEND`, else the fastest available. */
   backend?: BackendName;
+  /** wasm threads, 1 to MAX_WASM_THREADS; default: `REGLAB_THREADS`, else the number of cores (at most 8). */
+  threads?: number;
   /** Do not print the one-line summary. */
   quiet?: boolean;
+}
+
+interface WasmPackage {
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+  version_wasm: string;
 }
 
 // tfjs-backend-cpu prints a "looks like you are running TensorFlow.js in Node.js" banner to stderr
@@ -59,8 +72,9 @@ let pending: { key: string; info: Promise<BackendInfo> } | undefined;
  */
 export async function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
   const forcedName = options.backend ?? envBackend();
-  const key = forcedName ?? "auto";
-  if (pending?.key !== key) pending = { key, info: initialise(forcedName) };
+  const threads = wantedThreads(options.threads);
+  const key = `${forcedName ?? "auto"}/${threads}`;
+  if (pending?.key !== key) pending = { key, info: initialise(forcedName, threads) };
   const info = await pending.info.catch((error: unknown) => {
     pending = undefined;
     throw error;
@@ -75,38 +89,62 @@ function envBackend(): BackendName | undefined {
   return checkOneOf("REGLAB_BACKEND", "the backend", value, BACKENDS);
 }
 
-async function initialise(forced: BackendName | undefined): Promise<BackendInfo> {
+/** Threads wanted on wasm: option, else REGLAB_THREADS, else all cores up to MAX_WASM_THREADS. */
+function wantedThreads(option: number | undefined): number {
+  const raw = option ?? process.env.REGLAB_THREADS;
+  if (raw === undefined || raw === "") return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  const value = typeof raw === "number" ? raw : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_WASM_THREADS) {
+    const name = option === undefined ? "REGLAB_THREADS" : "ready: threads";
+    throw new Error(`${name} must be an integer from 1 to ${MAX_WASM_THREADS}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+async function initialise(forced: BackendName | undefined, threads: number): Promise<BackendInfo> {
   if (forced !== undefined) checkOneOf("ready", "backend", forced, BACKENDS);
   const notes: string[] = [];
   const order: BackendName[] = forced ? [forced] : [...BACKENDS];
   for (const name of order) {
-    const failure = await activate(name);
+    const failure = await activate(name, threads, notes);
     if (failure === null) return describeBackend(name, forced !== undefined, notes);
     if (forced) throw new Error(`REGLAB_BACKEND=${name}: ${failure}`);
-    notes.push(`${name}: ${failure}`);
+    notes.push(`passed over ${name}: ${failure}`);
   }
   throw new Error(`reglab: no TensorFlow.js backend could start (${notes.join("; ")})`);
 }
 
-/** Registers and selects a backend; returns null on success, else why it is unavailable. */
-async function activate(name: BackendName): Promise<string | null> {
+/**
+ * Registers and selects a backend; returns null on success, else why it is unavailable. Notes what
+ * it had to give up on the way (threads).
+ */
+async function activate(name: BackendName, threads: number, notes: string[]): Promise<string | null> {
+  let wasm: WasmPackage | undefined;
   try {
     if (name === "tensorflow") {
       // libtensorflow logs start-up information to stderr unless told otherwise.
       process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
       require("@tensorflow/tfjs-node");
     } else if (name === "wasm") {
-      require("@tensorflow/tfjs-backend-wasm");
+      wasm = require("@tensorflow/tfjs-backend-wasm") as WasmPackage;
       installFastMatMul();
     }
   } catch (error) {
     return unavailableReason(name, error);
+  }
+  if (wasm && threads > 1 && !wasmStarted()) {
+    const failure = await startThreadedWasm(wasm, threads);
+    if (failure !== null) notes.push(`wasm threads (${failure}; running on 1 thread)`);
   }
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
     return `the ${name} backend failed to initialise`;
   }
   silenceCpuBanner();
   return null;
+}
+
+function wasmStarted(): boolean {
+  return (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm != null;
 }
 
 function unavailableReason(name: BackendName, error: unknown): string {
@@ -120,7 +158,8 @@ function unavailableReason(name: BackendName, error: unknown): string {
 async function describeBackend(backend: BackendName, forced: boolean, notes: string[]): Promise<BackendInfo> {
   const isWasm = backend === "wasm";
   const simd = isWasm ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : null;
-  const threads = backend === "tensorflow" ? null : 1;
+  const threads =
+    backend === "tensorflow" ? null : isWasm ? (require("@tensorflow/tfjs-backend-wasm") as WasmPackage).getThreadsCount() : 1;
   const fastMatMul = isWasm && fastMatMulInstalled();
   const details: string[] = [];
   if (isWasm) details.push(simd ? "SIMD" : "no SIMD");
@@ -129,7 +168,7 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
   if (forced) details.push("forced");
   const summary =
     `reglab: backend ${backend}${details.length ? ` (${details.join(", ")})` : ""} · tfjs ${tf.version_core}` +
-    (notes.length ? ` · passed over ${notes.join("; ")}` : "");
+    (notes.length ? ` · ${notes.join("; ")}` : "");
   return {
     backend,
     forced,
