@@ -57,7 +57,7 @@ function run(contender: Contender): ContenderResult {
 
 function main(): void {
   const widths = [WORKLOAD.features, ...WORKLOAD.hiddenUnits, WORKLOAD.classes].join("-");
-  console.log(`Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2}, SGD momentum; ${WORKLOAD.samples} samples per epoch, ≥${WORKLOAD.minSeconds} s per contender.`);
+  console.log(`Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2}, SGD momentum; ${WORKLOAD.samples} samples per epoch, median epoch of ≥${WORKLOAD.minSeconds} s per contender.`);
   const results: ContenderResult[] = [];
   for (const contender of CONTENDERS) {
     const result = run(contender);

@@ -53,17 +53,21 @@ export function randomData(tf: Tf): { x: tfc.Tensor2D; y: tfc.Tensor2D } {
   }));
 }
 
-/** Runs `epoch` once to warm up, then repeatedly for at least minSeconds; returns samples/s. */
+/**
+ * Runs `epoch` once to warm up, then repeatedly for at least minSeconds and 5 epochs; returns
+ * samples/s of the median epoch (robust to the odd epoch slowed by other work on a shared machine).
+ */
 export async function measure(epoch: () => Promise<void>): Promise<number> {
   await epoch();
-  let epochs = 0;
+  const seconds: number[] = [];
   const started = performance.now();
-  while (performance.now() - started < WORKLOAD.minSeconds * 1000) {
+  while (performance.now() - started < WORKLOAD.minSeconds * 1000 || seconds.length < 5) {
+    const t0 = performance.now();
     await epoch();
-    epochs += 1;
+    seconds.push((performance.now() - t0) / 1000);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return (epochs * WORKLOAD.samples) / seconds;
+  seconds.sort((a, b) => a - b);
+  return WORKLOAD.samples / seconds[Math.floor(seconds.length / 2)];
 }
 
 /** What a contender process prints (one JSON line on stdout). */

@@ -16,6 +16,7 @@
 import * as tf from "../tf";
 import { checkOneOf, checkPositiveInteger, describe } from "../util/checks";
 import { mulberry32, randomSeed, shuffleInPlace } from "../util/random";
+import { BatchSource } from "./batches";
 import { COST_PARTS, evaluateParts, type ForwardSpec, forwardCost, PartsMean } from "./cost";
 import { checkData } from "./data-checks";
 import { type LossIdentifier, resolveLoss, resolveMetrics } from "./losses";
@@ -211,6 +212,8 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const samples = x.shape[0];
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const batches = Math.ceil(samples / batchSize);
+  const xSource = new BatchSource(x);
+  const ySource = new BatchSource(y);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const progress = makeProgress(epochs, options.verbose);
   const stopper = options.earlyStopping ? new EarlyStopper(options.earlyStopping, Boolean(options.validationData)) : null;
@@ -228,10 +231,9 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         const start = batch * batchSize;
         const size = Math.min(batchSize, samples - start);
         const parts = tf.tidy(() => {
-          const pick = (t: tf.Tensor) =>
-            shuffle ? tf.gather(t, tf.tensor1d(order.subarray(start, start + size), "int32")) : tf.slice(t, start, size);
-          const xb = pick(x);
-          const yb = pick(y);
+          const indices = order.subarray(start, start + size);
+          const xb = shuffle ? xSource.rows(indices) : tf.slice(x, start, size);
+          const yb = shuffle ? ySource.rows(indices) : tf.slice(y, start, size);
           let kept: tf.Tensor1D | undefined;
           optimizer.minimize(
             () => {
