@@ -43,7 +43,7 @@ describe("l1, l2, l1l2 (Keras semantics)", () => {
     assert.throws(() => l1(Number.POSITIVE_INFINITY), /got Infinity/);
     assert.throws(() => l2(Number.NEGATIVE_INFINITY), /got -Infinity/);
     assert.throws(() => l1("0.1" as never), /l1: factor must be a number .* got "0.1"/);
-    assert.throws(() => l1({ l1: 0.1 } as never), /l1: factor must be a number .* got a object/);
+    assert.throws(() => l1({ l1: 0.1 } as never), /l1: factor must be a number .* got an object/);
     assert.throws(() => l1l2({ l1: -0.1, l2: 0 }), /l1l2: l1 must be a finite number >= 0, got -0.1/);
     assert.throws(() => l1l2({ l1: 0, l2: "x" as never }), /l1l2: l2 must be a number, got "x"/);
   });

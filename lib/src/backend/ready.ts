@@ -132,7 +132,10 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
   } catch (error) {
     return unavailableReason(name, error);
   }
-  if (wasm && threads > 1 && !wasmStarted()) {
+  if (wasm && wasmStarted()) {
+    const running = wasm.getThreadsCount();
+    if (running !== threads) notes.push(`wasm threads (already started with ${running}; restart the process to change)`);
+  } else if (wasm && threads > 1) {
     const failure = await startThreadedWasm(wasm, threads);
     if (failure !== null) notes.push(`wasm threads (${failure}; running on 1 thread)`);
   }

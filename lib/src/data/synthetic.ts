@@ -24,7 +24,9 @@ export interface ClassificationData {
 
 /**
  * Gaussian blobs: one random centre per class (each coordinate ~ N(0, separation²/features), so
- * centres are about `separation` apart whatever the dimension), samples = centre + N(0, noise²).
+ * centres are about `separation`·√2 apart whatever the dimension); each sample is its class centre
+ * plus noise with coordinates ~ N(0, noise²/features) (a noise vector of length about `noise`).
+ * Classes take turns: sample i has label i mod classes.
  */
 export function makeBlobs(options: BlobsOptions): ClassificationData {
   const where = "makeBlobs";
