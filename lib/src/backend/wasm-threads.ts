@@ -105,7 +105,8 @@ export async function startThreadedWasm(wasm: WasmModule, threads: number): Prom
   const originalPostMessage = workerThreads.Worker.prototype.postMessage;
   const patches: Patch[] = [];
   // tfjs reports a failed backend start with console.warn (message and stack): keep it for the
-  // one-line reason instead of letting it reach stderr.
+  // one-line reason instead of letting it reach stderr. Like the other patches, this lasts only for
+  // the ~0.1 s of the threaded start inside ready().
   const warnings: string[] = [];
   const capture = (...args: unknown[]) => void warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
   const env = tf.env();
@@ -114,25 +115,25 @@ export async function startThreadedWasm(wasm: WasmModule, threads: number): Prom
     patches.push(
       patch(console, "warn", capture),
       patch(console, "error", capture),
-    patch(globalThis as unknown as { Blob: unknown }, "Blob", TextBlob),
-    patch(URL, "createObjectURL", ((blob: unknown) => {
-      if (blob instanceof TextBlob) return fileFor(blob);
-      throw new Error("unexpected object URL request during the threaded wasm start");
-    }) as typeof URL.createObjectURL),
-    // backend.cc uses cores/2 threads at most: report enough cores for the count we ask for.
-    patch(os, "cpus", (() => {
-      const cpus = realCpus();
-      while (cpus.length < 2 * threads) cpus.push(cpus[0]);
-      return cpus;
-    }) as typeof os.cpus),
-    patch(workerThreads.Worker.prototype, "postMessage", function (this: workerThreads.Worker, message: unknown, transfer?: readonly workerThreads.TransferListItem[]) {
-      workers.add(this);
-      const load = message as { cmd?: string; urlOrBlob?: unknown };
-      if (load?.cmd === "load" && load.urlOrBlob instanceof TextBlob) {
-        message = { ...load, urlOrBlob: fileFor(load.urlOrBlob) };
-      }
-      return originalPostMessage.call(this, message, transfer);
-    }),
+      patch(globalThis as unknown as { Blob: unknown }, "Blob", TextBlob),
+      patch(URL, "createObjectURL", ((blob: unknown) => {
+        if (blob instanceof TextBlob) return fileFor(blob);
+        throw new Error("unexpected object URL request during the threaded wasm start");
+      }) as typeof URL.createObjectURL),
+      // backend.cc uses cores/2 threads at most: report enough cores for the count we ask for.
+      patch(os, "cpus", (() => {
+        const cpus = realCpus();
+        while (cpus.length < 2 * threads) cpus.push(cpus[0]);
+        return cpus;
+      }) as typeof os.cpus),
+      patch(workerThreads.Worker.prototype, "postMessage", function (this: workerThreads.Worker, message: unknown, transfer?: readonly workerThreads.TransferListItem[]) {
+        workers.add(this);
+        const load = message as { cmd?: string; urlOrBlob?: unknown };
+        if (load?.cmd === "load" && load.urlOrBlob instanceof TextBlob) {
+          message = { ...load, urlOrBlob: fileFor(load.urlOrBlob) };
+        }
+        return originalPostMessage.call(this, message, transfer);
+      }),
     );
     env.set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     wasm.setThreadsCount(threads);
