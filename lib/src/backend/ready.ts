@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
 import { fastMatMulInstalled, installFastMatMul } from "./fast-matmul";
-import { startThreadedWasm } from "./wasm-threads";
+import { startThreadedWasm, type WasmPackage } from "./wasm-threads";
 
 export const MAX_WASM_THREADS = 8;
 
@@ -47,12 +47,6 @@ export interface ReadyOptions {
   threads?: number;
   /** Do not print the one-line summary. */
   quiet?: boolean;
-}
-
-interface WasmPackage {
-  setThreadsCount(n: number): void;
-  getThreadsCount(): number;
-  version_wasm: string;
 }
 
 // tfjs-backend-cpu prints a "looks like you are running TensorFlow.js in Node.js" banner to stderr

@@ -36,7 +36,8 @@ const PRELUDE =
   'var require$$0 = require("fs"), require$$1 = require("path"), require$$3 = require("perf_hooks"), ' +
   'require$$4 = require("os"), commonjsGlobal = globalThis;\n';
 
-interface WasmModule {
+/** What reglab uses of the @tensorflow/tfjs-backend-wasm package. */
+export interface WasmPackage {
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
   version_wasm: string;
@@ -74,7 +75,7 @@ function patch<T extends object, K extends keyof T>(target: T, key: K, value: T[
  * Selects the wasm backend with `threads` threads. Resolves to null on success, or to the reason it
  * could not (then the wasm backend is left unregistered-and-re-registered, ready for a plain start).
  */
-export async function startThreadedWasm(wasm: WasmModule, threads: number): Promise<string | null> {
+export async function startThreadedWasm(wasm: WasmPackage, threads: number): Promise<string | null> {
   if (wasm.version_wasm !== THREADS_SHIM_VERSION) {
     return `the threads shim was written for tfjs-backend-wasm ${THREADS_SHIM_VERSION}, found ${wasm.version_wasm}`;
   }
