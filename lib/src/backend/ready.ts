@@ -49,14 +49,6 @@ export interface ReadyOptions {
   quiet?: boolean;
 }
 
-// tfjs-backend-cpu prints a "looks like you are running TensorFlow.js in Node.js" banner to stderr
-// the first time it stores a tensor; it must not reach notebooks. It checks this flag first.
-silenceCpuBanner();
-
-function silenceCpuBanner(): void {
-  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
-  if (cpu != null) cpu.firstUse = false;
-}
 
 let pending: { key: string; info: Promise<BackendInfo> } | undefined;
 
@@ -136,7 +128,6 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
     return `the ${name} backend failed to initialise`;
   }
-  silenceCpuBanner();
   return null;
 }
 

@@ -2,12 +2,12 @@
  * A one-line progress bar for training in a terminal. Silent when stdout is not a terminal (tslab
  * notebooks, pipes, CI) unless asked for.
  */
+import { textBar } from "../util/bar";
+
 export interface Progress {
   batch(epoch: number, done: number, total: number, values: Record<string, number>): void;
   epochEnd(epoch: number, values: Record<string, number>, seconds: number): void;
 }
-
-const WIDTH = 24;
 
 function format(values: Record<string, number>): string {
   return Object.entries(values)
@@ -22,9 +22,7 @@ export function makeProgress(epochs: number, verbose: boolean | undefined): Prog
   return {
     batch(epoch, done, total, values) {
       if (!isTTY) return;
-      const filled = Math.round((WIDTH * done) / total);
-      const bar = "=".repeat(filled) + " ".repeat(WIDTH - filled);
-      process.stdout.write(`\repoch ${epoch + 1}/${epochs} [${bar}] ${done}/${total} ${format(values)}\x1b[K`);
+      process.stdout.write(`\repoch ${epoch + 1}/${epochs} ${textBar(done, total)} ${done}/${total} ${format(values)}\x1b[K`);
     },
     epochEnd(epoch, values, seconds) {
       const line = `epoch ${epoch + 1}/${epochs} · ${seconds.toFixed(1)} s · ${format(values)}`;

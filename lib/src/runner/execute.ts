@@ -1,0 +1,145 @@
+/**
+ * Executes one notebook in a fresh kernel, cell by cell, papermill-style: outputs are cleared first,
+ * every code cell gets `metadata.reglab = { start_time, end_time, duration, status }`, execution stops
+ * at the first failing cell (tslab itself aborts queued cells after an error), and the notebook is
+ * returned with the outputs up to the failure. The kernel is always shut down.
+ */
+import { type ExecuteOutcome, Kernel } from "./kernel";
+import type { FoundKernelSpec } from "./kernelspec";
+import { type CodeCell, joinSource, type Notebook } from "./notebook";
+import { cellErrorMessage, OutputCollector } from "./outputs";
+
+export type CellStatus = "pending" | "running" | "completed" | "failed";
+export type FailureKind = "error" | "timeout" | "dead" | "kernel";
+
+export interface CellRunInfo {
+  start_time?: string;
+  end_time?: string;
+  duration?: number;
+  status: CellStatus;
+  /** Why the cell failed: "error", "timeout" or "dead" (the kernel process ended). */
+  failure?: FailureKind;
+  message?: string;
+}
+
+export interface Failure {
+  kind: FailureKind;
+  message: string;
+  /** The failing cell's index in the notebook and its id; absent when the kernel did not start. */
+  cellIndex?: number;
+  cellId?: string;
+}
+
+export interface ExecutionResult {
+  notebook: Notebook;
+  status: "completed" | "failed";
+  durationSeconds: number;
+  failure?: Failure;
+}
+
+export interface ExecuteNotebookOptions {
+  kernel: FoundKernelSpec;
+  /** The kernel's working directory (the notebook's folder). */
+  cwd: string;
+  /** Per-cell timeout in seconds. */
+  timeoutSeconds?: number;
+  /** Extra environment for the kernel. */
+  env?: Record<string, string>;
+  onCellStart?: (index: number, cell: CodeCell, ordinal: number, total: number) => void;
+  onCellEnd?: (index: number, cell: CodeCell, info: CellRunInfo, ordinal: number, total: number) => void;
+}
+
+/** One line for people: "cell 3 (id ab12cd34): Error: boom" (cells counted from 1, as shown in Jupyter). */
+export function failureLine(failure: Failure): string {
+  return failure.cellIndex === undefined ? failure.message : `cell ${failure.cellIndex + 1} (id ${failure.cellId}): ${failure.message}`;
+}
+
+export function cellRunInfo(cell: CodeCell): CellRunInfo | undefined {
+  return cell.metadata.reglab as CellRunInfo | undefined;
+}
+
+function seconds(fromMs: number, toMs: number): number {
+  return Math.round(toMs - fromMs) / 1000;
+}
+
+function describeFailure(outcome: ExecuteOutcome, outputs: CodeCell["outputs"], timeoutSeconds?: number): string {
+  switch (outcome.status) {
+    case "timeout":
+      return outcome.killed
+        ? `timed out after ${timeoutSeconds} s; the kernel did not stop when interrupted and was killed`
+        : `timed out after ${timeoutSeconds} s (the kernel was interrupted)`;
+    case "dead":
+      return `the kernel died while running this cell (${outcome.exit})`;
+    case "abort":
+      return "the kernel aborted this cell";
+    default:
+      return cellErrorMessage(outputs);
+  }
+}
+
+/** Runs `notebook` (modified in place and returned) and reports how it went. */
+export async function executeNotebook(notebook: Notebook, options: ExecuteNotebookOptions): Promise<ExecutionResult> {
+  const started = Date.now();
+  const code = notebook.cells
+    .map((cell, index) => ({ cell, index }))
+    .filter((entry): entry is { cell: CodeCell; index: number } => entry.cell.cell_type === "code");
+  for (const { cell } of code) {
+    cell.outputs = [];
+    cell.execution_count = null;
+    cell.metadata.reglab = { status: "pending" } satisfies CellRunInfo;
+  }
+  const runnable = code.filter(({ cell }) => joinSource(cell.source).trim() !== "");
+  const finish = (failure?: Failure): ExecutionResult => {
+    const status = failure ? "failed" : "completed";
+    const durationSeconds = seconds(started, Date.now());
+    notebook.metadata.reglab = {
+      start_time: new Date(started).toISOString(),
+      end_time: new Date().toISOString(),
+      duration: durationSeconds,
+      status,
+      kernel: options.kernel.name,
+      ...(failure ? { failure } : {}),
+    };
+    return { notebook, status, durationSeconds, failure };
+  };
+
+  let kernel: Kernel;
+  try {
+    kernel = await Kernel.start(options.kernel, { cwd: options.cwd, env: options.env });
+  } catch (error) {
+    return finish({ kind: "kernel", message: (error as Error).message });
+  }
+  try {
+    const languageInfo = kernel.info.language_info;
+    if (languageInfo && typeof languageInfo === "object") notebook.metadata.language_info = languageInfo as Record<string, unknown>;
+    const collector = new OutputCollector();
+    for (const [ordinal, { cell, index }] of runnable.entries()) {
+      const cellStart = Date.now();
+      cell.metadata.reglab = { start_time: new Date(cellStart).toISOString(), status: "running" } satisfies CellRunInfo;
+      options.onCellStart?.(index, cell, ordinal, runnable.length);
+      const outcome = await kernel.execute(joinSource(cell.source), {
+        timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+        onIopub: (message) => collector.handle(cell.outputs, message),
+      });
+      collector.endCell();
+      const end = Date.now();
+      cell.execution_count = outcome.executionCount ?? null;
+      const info: CellRunInfo = {
+        start_time: new Date(cellStart).toISOString(),
+        end_time: new Date(end).toISOString(),
+        duration: seconds(cellStart, end),
+        status: outcome.status === "ok" ? "completed" : "failed",
+      };
+      if (outcome.status !== "ok") {
+        info.failure = outcome.status === "timeout" || outcome.status === "dead" ? outcome.status : "error";
+        info.message = describeFailure(outcome, cell.outputs, options.timeoutSeconds);
+      }
+      cell.metadata.reglab = info;
+      options.onCellEnd?.(index, cell, info, ordinal, runnable.length);
+      if (info.failure) return finish({ kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id });
+    }
+    return finish();
+  } finally {
+    await kernel.shutdown();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The run's HTML report: a summary table (notebook, status, duration, failing cell) and every executed
+ * notebook rendered below it — markdown, code, outputs. Plotly figures stay interactive: the report
+ * draws their `application/vnd.plotly.v1+json` data with plotly.js, inlined once for the whole page,
+ * so the file is self-contained (it can be uploaded as a CI artifact and opened anywhere).
+ */
+import { readFileSync } from "node:fs";
+import MarkdownIt from "markdown-it";
+import { type CellRunInfo, type Failure, failureLine } from "./execute";
+import { type Cell, joinSource, type Notebook, type Output } from "./notebook";
+
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+export interface ReportEntry {
+  /** The notebook as given on the command line. */
+  name: string;
+  status: "completed" | "failed" | "invalid";
+  durationSeconds?: number;
+  failure?: Failure;
+  /** The executed notebook's file, relative to the report. */
+  link?: string;
+  notebook?: Notebook;
+}
+
+const markdown = new MarkdownIt({ html: true, linkify: true });
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** JSON that is safe inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+function plotlyScript(): string {
+  return readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
+}
+
+class Renderer {
+  private plots = 0;
+
+  get hasPlots(): boolean {
+    return this.plots > 0;
+  }
+
+  output(output: Output): string {
+    switch (output.output_type) {
+      case "stream":
+        return `<pre class="stream ${output.name}">${escapeHtml(joinSource(output.text).replace(ANSI, ""))}</pre>`;
+      case "error":
+        return `<pre class="stream stderr">${escapeHtml([`${output.ename}: ${output.evalue}`, ...output.traceback].join("\n").replace(ANSI, ""))}</pre>`;
+      default:
+        return this.mimeBundle(output.data);
+    }
+  }
+
+  /** Picks the richest representation this page can show, as Jupyter front ends do. */
+  private mimeBundle(data: Record<string, unknown>): string {
+    const text = (mime: string) => joinSource(data[mime] as string | string[]);
+    if (data[PLOTLY_MIME]) {
+      const figure = data[PLOTLY_MIME] as { data?: unknown; layout?: unknown; config?: unknown };
+      const id = `plot-${++this.plots}`;
+      return (
+        `<div class="plot" id="${id}"></div><script>Plotly.newPlot(${JSON.stringify(id)}, ${scriptJson(figure.data ?? [])}, ` +
+        `${scriptJson(figure.layout ?? {})}, ${scriptJson({ responsive: true, ...(figure.config as object) })});</script>`
+      );
+    }
+    if (data["text/html"]) return `<div class="html">${text("text/html")}</div>`;
+    if (data["image/svg+xml"]) return `<div class="image">${text("image/svg+xml")}</div>`;
+    for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
+      if (data[mime]) return `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
+    }
+    if (data["text/markdown"]) return `<div class="markdown">${markdown.render(text("text/markdown"))}</div>`;
+    if (data["text/plain"] !== undefined) return `<pre class="plain">${escapeHtml(text("text/plain"))}</pre>`;
+    return `<pre class="plain">(output of type ${escapeHtml(Object.keys(data).join(", "))})</pre>`;
+  }
+
+  cell(cell: Cell, index: number): string {
+    const source = joinSource(cell.source);
+    if (cell.cell_type === "markdown") return `<div class="cell markdown">${markdown.render(source)}</div>`;
+    if (cell.cell_type === "raw") return `<div class="cell raw"><pre>${escapeHtml(source)}</pre></div>`;
+    const info = cell.metadata.reglab as CellRunInfo | undefined;
+    const prompt = cell.execution_count === null ? " " : String(cell.execution_count);
+    const status = info?.status ?? "pending";
+    const timing = info?.duration !== undefined ? `<span class="duration">${info.duration.toFixed(1)} s</span>` : "";
+    const failure = info?.message ? `<div class="failure">${escapeHtml(info.message)}</div>` : "";
+    const outputs = cell.outputs.map((output) => this.output(output)).join("\n");
+    return (
+      `<div class="cell code ${status}" id="cell-${escapeHtml(cell.id)}" data-index="${index}">` +
+      `<div class="input"><span class="prompt">In [${prompt}]:</span>${timing}<pre><code>${escapeHtml(source)}</code></pre></div>` +
+      `${failure}<div class="outputs">${outputs}</div></div>`
+    );
+  }
+}
+
+function anchor(index: number): string {
+  return `notebook-${index + 1}`;
+}
+
+function summaryTable(entries: readonly ReportEntry[]): string {
+  const rows = entries.map((entry, index) => {
+    const name = entry.notebook ? `<a href="#${anchor(index)}">${escapeHtml(entry.name)}</a>` : escapeHtml(entry.name);
+    const file = entry.link ? ` <a class="file" href="${escapeHtml(entry.link)}">.ipynb</a>` : "";
+    const duration = entry.durationSeconds === undefined ? "" : `${entry.durationSeconds.toFixed(1)} s`;
+    return (
+      `<tr class="${entry.status}"><td>${name}${file}</td><td class="status">${entry.status}</td>` +
+      `<td class="num">${duration}</td><td>${escapeHtml(entry.failure ? failureLine(entry.failure) : "")}</td></tr>`
+    );
+  });
+  return (
+    `<table class="summary"><thead><tr><th>Notebook</th><th>Status</th><th>Duration</th><th>Failing cell</th></tr></thead>` +
+    `<tbody>${rows.join("")}</tbody></table>`
+  );
+}
+
+const STYLE = `
+body { font-family: system-ui, "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+table.summary { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
+table.summary th, table.summary td { border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+tr.completed .status { color: #1a7f37; } tr.failed .status, tr.invalid .status { color: #c62828; font-weight: 600; }
+section.notebook { border-top: 3px solid #444; margin-top: 2.5rem; padding-top: .5rem; }
+.cell { margin: .6rem 0; }
+.cell.code .input { background: #f6f8fa; border-left: 3px solid #9ab; padding: .3rem .6rem; }
+.cell.code.failed .input { border-left-color: #c62828; }
+.cell.code.pending .input { opacity: .55; }
+.prompt { color: #567; font-family: monospace; font-size: .85em; } .duration { float: right; color: #789; font-size: .8em; }
+pre { margin: .3rem 0; white-space: pre-wrap; word-break: break-word; font-size: .85em; }
+.outputs { padding-left: .9rem; } .stream.stderr { background: #fdecea; }
+.failure { color: #c62828; font-weight: 600; margin: .3rem 0 0 .9rem; }
+.plot { width: 100%; min-height: 420px; } .image img { max-width: 100%; }
+`;
+
+/** The whole report page. */
+export function renderReport(entries: readonly ReportEntry[], title = "reglab run"): string {
+  const renderer = new Renderer();
+  const sections = entries.map((entry, index) => {
+    if (!entry.notebook) return "";
+    const cells = entry.notebook.cells.map((cell, cellIndex) => renderer.cell(cell, cellIndex)).join("\n");
+    return `<section class="notebook ${entry.status}" id="${anchor(index)}"><h2>${escapeHtml(entry.name)}</h2>${cells}</section>`;
+  });
+  const failed = entries.filter((entry) => entry.status !== "completed").length;
+  const verdict = failed === 0 ? `all ${entries.length} notebooks ran clean` : `${failed} of ${entries.length} notebooks failed`;
+  return [
+    "<!DOCTYPE html>",
+    `<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${escapeHtml(title)}</title><style>${STYLE}</style>`,
+    // Loaded once, before the first figure, only when there is one.
+    renderer.hasPlots ? `<script>${plotlyScript()}</script>` : "",
+    "</head><body>",
+    `<h1>${escapeHtml(title)}</h1><p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>`,
+    summaryTable(entries),
+    ...sections,
+    "</body></html>",
+    "",
+  ].join("\n");
+}
