@@ -107,6 +107,9 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   if (!project) {
     throw new Error(`no node_modules/.bin/tslab at or above ${process.cwd()}; run \`npm install\` in the project first`);
   }
+  if (!existsSync(join(project, "node_modules", ".bin", "tslab"))) {
+    throw new Error(`${project} has no node_modules/.bin/tslab; run \`npm install\` there first`);
+  }
   const name = options.name ?? DEFAULT_KERNEL_NAME;
   if (!/^[a-zA-Z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" may only use letters, digits, ".", "_" and "-"`);
   const target = options.target ?? { kind: "project" };
