@@ -51,7 +51,8 @@ export function consoleProgress(options: ProgressOptions = {}): RunProgress {
       if (!ok || !quiet) write(`${line}\n`);
     },
     warn(message) {
-      if (tty && !quiet) write("\r\x1b[K");
+      if (quiet) return;
+      if (tty) write("\r\x1b[K");
       write(`warning: ${message}\n`);
     },
   };
