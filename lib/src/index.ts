@@ -39,3 +39,69 @@ export { kernelStats, NEAR_ZERO, type KernelStats } from "./training/weight-stat
 export type { LossFn, LossIdentifier } from "./training/losses";
 
 export { makeBlobs, type BlobsOptions, type ClassificationData } from "./data/synthetic";
+export { makeMoons, makeCircles, makeSpirals, type Shapes2DOptions, type CirclesOptions, type SpiralsOptions } from "./data/shapes2d";
+export {
+  makeHighDimRegression,
+  makePolynomialRegression,
+  type RegressionData,
+  type LinearRegressionData,
+  type LinearRegressionOptions,
+  type PolynomialData,
+  type PolynomialOptions,
+} from "./data/regression";
+export {
+  loadFashionMnist,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_SYSTEM_DIR,
+  type ImageDataset,
+  type LoadOptions,
+  type Split,
+} from "./data/fashion-mnist";
+export { loadCifar10, CIFAR10_CLASSES } from "./data/cifar10";
+export { readIdx, parseIdx, type IdxArray } from "./data/idx";
+export { selectRows, type LimitOptions, type SampleMode } from "./data/sampling";
+export { dataCacheDir } from "./data/download";
+
+export { makeOptimizer, COURSE_OPTIMIZER, type OptimizerSpec } from "./training/optimizers";
+
+export {
+  runGrid,
+  gridRow,
+  type GridOptions,
+  type GridRun,
+  type GridResult,
+  type GridRow,
+  type GridData,
+  type GridTraining,
+  type GridModelOptions,
+  type FinalMetrics,
+} from "./experiments/run-grid";
+export {
+  gridSettings,
+  settingLabel,
+  regularizerFor,
+  REGULARIZER_KINDS,
+  type Setting,
+  type GridSpec,
+  type RegularizerKind,
+  type RegularizerTarget,
+} from "./experiments/settings";
+export {
+  layerWeights,
+  firstLayerUnits,
+  hiddenActivations,
+  outputSensitivity,
+  type LayerWeights,
+  type LayerActivations,
+  type SensitivityOptions,
+} from "./experiments/measure";
+export { defaultCacheDir } from "./experiments/cache";
+
+export { type Figure, type Trace, type Layout, PALETTE } from "./plot/figure";
+export { plotHistory, type HistoryMetric, type HistoryRun, type PlotHistoryOptions } from "./plot/history";
+export { plotWeightHistograms, plotActivationHistograms, plotSparsity, plotFirstLayerImages } from "./plot/distributions";
+export { plotDecisionBoundary, type BoundaryOptions } from "./plot/boundary";
+export { plotLambdaSweep, plotRegularizationPath, type SweepMetric } from "./plot/sweep";
+export { plotL1L2Geometry, constrainedOptimum, quadraticLoss, type GeometryOptions } from "./plot/geometry";
+export { show, savePlot, mimeBundle, type ShowOptions } from "./plot/show";
+export { renderPng, findChromium } from "./plot/render";

@@ -1,4 +1,4 @@
-/** Seeded synthetic data sets. */
+/** Seeded synthetic classification data: Gaussian blobs in any dimension. */
 import * as tf from "../tf";
 import { checkPositiveInteger, describe } from "../util/checks";
 import { mulberry32, normalSampler } from "../util/random";
@@ -20,6 +20,15 @@ export interface ClassificationData {
   /** one-hot [samples, classes] */
   y: tf.Tensor2D;
   labels: Int32Array;
+}
+
+/** x, one-hot y and labels as tensors from plain arrays (row-major x). */
+export function classificationTensors(values: Float32Array, labels: Int32Array, features: number, classes: number): ClassificationData {
+  return tf.tidy(() => ({
+    x: tf.tensor2d(values, [labels.length, features]),
+    y: tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), classes), "float32") as tf.Tensor2D,
+    labels,
+  }));
 }
 
 /**
@@ -50,9 +59,5 @@ export function makeBlobs(options: BlobsOptions): ClassificationData {
     labels[i] = label;
     for (let j = 0; j < features; j++) values[i * features + j] = centres[label * features + j] + noise * normal() / Math.sqrt(features);
   }
-  return tf.tidy(() => ({
-    x: tf.tensor2d(values, [samples, features]),
-    y: tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), classes), "float32") as tf.Tensor2D,
-    labels,
-  }));
+  return classificationTensors(values, labels, features, classes);
 }

@@ -21,6 +21,6 @@ export {
 export { readNotebook, parseNotebook, writeNotebook, joinSource, cellTags, type Notebook, type Cell, type CodeCell, type Output } from "./notebook";
 export { inferValue, parseParameterArgs, injectParameters, declaredParameters, PARAMETERS_TAG, INJECTED_TAG, type ParameterValue } from "./parameters";
 export { OutputCollector, cellErrorMessage } from "./outputs";
-export { renderReport, PLOTLY_MIME, type ReportEntry } from "./report";
+export { renderReport, type ReportEntry } from "./report";
 export { consoleProgress, silentProgress, type RunProgress } from "./progress";
 export { encode, decode, newMessage, type Message } from "./wire";

@@ -5,8 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { writeFileAtomic } from "../util/files";
+import { findProjectRoot } from "../util/project";
+
+export { findProjectRoot };
 
 export const DEFAULT_KERNEL_NAME = "reglab";
 export const DEFAULT_DISPLAY_NAME = "TypeScript (reglab)";
@@ -28,14 +31,6 @@ export interface FoundKernelSpec {
   /** The kernel's folder (kernel.json's directory); kernels are started with it as resource dir. */
   dir: string;
   spec: KernelSpec;
-}
-
-/** The nearest folder at or above `start` that has this project's tslab installed. */
-export function findProjectRoot(start = process.cwd()): string | undefined {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "node_modules", ".bin", "tslab"))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 /** Jupyter's per-user data directory (jupyter_core.paths.jupyter_data_dir). */

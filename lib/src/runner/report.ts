@@ -4,12 +4,10 @@
  * draws their `application/vnd.plotly.v1+json` data with plotly.js, inlined once for the whole page,
  * so the file is self-contained (it can be uploaded as a CI artifact and opened anywhere).
  */
-import { readFileSync } from "node:fs";
 import MarkdownIt from "markdown-it";
+import { PLOTLY_MIME, plotlyJs, scriptJson } from "../plot/render";
 import { type CellRunInfo, type Failure, failureLine } from "./execute";
 import { type Cell, joinSource, type Notebook, type Output } from "./notebook";
-
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 export interface ReportEntry {
   /** The notebook as given on the command line. */
@@ -28,16 +26,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-/** JSON that is safe inside a <script> element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
-
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-function plotlyScript(): string {
-  return readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
-}
 
 class Renderer {
   private plots = 0;
@@ -149,7 +138,7 @@ export function renderReport(entries: readonly ReportEntry[], title = "reglab ru
     `<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(title)}</title><style>${STYLE}</style>`,
     // Loaded once, before the first figure, only when there is one.
-    renderer.hasPlots ? `<script>${plotlyScript()}</script>` : "",
+    renderer.hasPlots ? `<script>${plotlyJs()}</script>` : "",
     "</head><body>",
     `<h1>${escapeHtml(title)}</h1><p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>`,
     summaryTable(entries),

@@ -24,3 +24,37 @@ export function resolveOptimizer(where: string, optimizer: unknown): { optimizer
     `${where}: unknown optimizer ${describe(optimizer)}; pass a tf.train optimizer or one of ${Object.keys(OPTIMIZERS).join(", ")}`,
   );
 }
+
+/**
+ * An optimizer as plain data, so that experiment settings can be hashed, cached and re-created
+ * fresh for every model (an optimizer instance carries state such as momentum between runs).
+ */
+export interface OptimizerSpec {
+  name: "sgd" | "momentum" | "adam" | "rmsprop";
+  learningRate: number;
+  /** momentum only (default 0.9). */
+  momentum?: number;
+  /** momentum only (default false). */
+  nesterov?: boolean;
+}
+
+/** The course's optimizer: SGD, learning rate 1e-3, momentum 0.95, Nesterov. */
+export const COURSE_OPTIMIZER: OptimizerSpec = { name: "momentum", learningRate: 1e-3, momentum: 0.95, nesterov: true };
+
+export function makeOptimizer(spec: OptimizerSpec, where = "makeOptimizer"): tf.Optimizer {
+  if (!(typeof spec?.learningRate === "number" && spec.learningRate > 0 && Number.isFinite(spec.learningRate))) {
+    throw new Error(`${where}: optimizer.learningRate must be a number > 0, got ${describe(spec?.learningRate)}`);
+  }
+  switch (spec.name) {
+    case "sgd":
+      return tf.train.sgd(spec.learningRate);
+    case "momentum":
+      return tf.train.momentum(spec.learningRate, spec.momentum ?? 0.9, spec.nesterov ?? false);
+    case "adam":
+      return tf.train.adam(spec.learningRate);
+    case "rmsprop":
+      return tf.train.rmsprop(spec.learningRate);
+    default:
+      throw new Error(`${where}: optimizer.name must be one of "sgd", "momentum", "adam", "rmsprop", got ${describe((spec as { name?: unknown }).name)}`);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The experiment cache: one JSON file per trained setting, named by the SHA-256 of everything the
+ * result depends on (data, model, training, setting, backend, library versions). Same configuration,
+ * same file: re-running a notebook reads it instead of training; any change trains anew.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import * as tf from "../tf";
+import { writeFileAtomic } from "../util/files";
+import { findProjectRoot } from "../util/project";
+
+/** `REGLAB_CACHE_DIR`, else `<project>/build/cache/experiments`, else `~/.cache/reglab/experiments`. */
+export function defaultCacheDir(): string {
+  if (process.env.REGLAB_CACHE_DIR) return process.env.REGLAB_CACHE_DIR;
+  const project = findProjectRoot();
+  return project ? join(project, "build", "cache", "experiments") : join(homedir(), ".cache", "reglab", "experiments");
+}
+
+/** JSON with object keys sorted, so that equal configurations hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  );
+}
+
+export function hashOf(value: unknown): string {
+  return createHash("sha256").update(canonicalJson(value)).digest("hex");
+}
+
+/** SHA-256 over the tensors' shapes, dtypes and bytes: which data a result was trained on. */
+export function fingerprintTensors(tensors: readonly tf.Tensor[]): string {
+  const hash = createHash("sha256");
+  for (const t of tensors) {
+    hash.update(`${t.dtype}[${t.shape.join(",")}]`);
+    const data = t.dataSync();
+    hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+  return hash.digest("hex");
+}
+
+let libraryVersion: string | undefined;
+
+/** reglab's and tfjs' versions and the backend: results are only reused where they would be reproduced. */
+export function environmentKey(): Record<string, string> {
+  libraryVersion ??= JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).version as string;
+  return { reglab: libraryVersion, tfjs: tf.version_core, backend: tf.getBackend() };
+}
+
+export function readCached<T>(dir: string, key: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as T;
+  } catch {
+    return undefined; // absent or unreadable: train again (and overwrite it)
+  }
+}
+
+export function writeCached(dir: string, key: string, value: unknown): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(value));
+}

@@ -1,0 +1,65 @@
+/**
+ * Showing and saving figures. In a tslab notebook `show(fig)` sends ONE display_data carrying
+ * several representations, and each front end picks the one it renders:
+ *   application/vnd.plotly.v1+json  JupyterLab (plotly's extension), VS Code, nteract
+ *   text/html                       classic Notebook and HTML exports (plotly.js inlined by the first
+ *                                   figure of the kernel session only, later ones reuse it)
+ *   image/png                       when a headless Chromium is available: GitHub's viewer and
+ *                                   anything else that shows only images
+ * tslab's own display API sends one mime type per message, so the bundle goes through the function
+ * tslab itself uses to publish display_data.
+ */
+import { extname } from "node:path";
+import { writeFileAtomic } from "../util/files";
+import type { Figure } from "./figure";
+import { figureFragment, figurePage, findChromium, PLOTLY_MIME, renderPng } from "./render";
+
+type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: Record<string, unknown> }, update: boolean) => void;
+
+/** tslab's publisher of display_data, when this code runs inside a tslab kernel. */
+function tslabDisplay(): WriteDisplayData | undefined {
+  let jupyter: { lastWriteDisplayData?: WriteDisplayData | null };
+  try {
+    jupyter = require("tslab/dist/jupyter");
+  } catch {
+    return undefined;
+  }
+  return jupyter.lastWriteDisplayData ?? undefined;
+}
+
+let plotlyInlined = false;
+
+export interface ShowOptions {
+  /** Add image/png (default: when Chromium is found and REGLAB_PNG is not "0"). */
+  png?: boolean;
+}
+
+/** The mime bundle `show` sends (exported for tests and other front ends). */
+export function mimeBundle(figure: Figure, options: ShowOptions & { inlinePlotly?: boolean } = {}): Record<string, unknown> {
+  const bundle: Record<string, unknown> = {
+    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout, ...(figure.config ? { config: figure.config } : {}) },
+    "text/html": figureFragment(figure, { plotly: options.inlinePlotly ? "inline" : "page" }),
+    "text/plain": `<Figure: ${figure.data.length} traces${typeof (figure.layout.title as { text?: string })?.text === "string" ? `, "${(figure.layout.title as { text: string }).text}"` : ""}>`,
+  };
+  const wantPng = options.png ?? (process.env.REGLAB_PNG !== "0" && findChromium() !== undefined);
+  if (wantPng) bundle["image/png"] = renderPng(figure).toString("base64");
+  return bundle;
+}
+
+/** Displays the figure in the notebook; outside a tslab kernel this is an Error saying so. */
+export function show(figure: Figure, options: ShowOptions = {}): void {
+  const write = tslabDisplay();
+  if (!write) throw new Error("show() needs a running tslab kernel (a notebook cell); outside notebooks use savePlot(figure, file)");
+  const bundle = mimeBundle(figure, { ...options, inlinePlotly: !plotlyInlined });
+  plotlyInlined = true;
+  write({ data: bundle, metadata: {} }, false);
+}
+
+/** Writes the figure as a standalone HTML page (plotly.js inlined) or a PNG (headless Chromium). */
+export function savePlot(figure: Figure, file: string): string {
+  const extension = extname(file).toLowerCase();
+  if (extension === ".html" || extension === ".htm") writeFileAtomic(file, figurePage(figure));
+  else if (extension === ".png") writeFileAtomic(file, renderPng(figure));
+  else throw new Error(`savePlot: ${file}: the file name must end in .html or .png`);
+  return file;
+}
