@@ -6,7 +6,7 @@ import * as tf from "../tf";
 import { buildMLP, type BuildMLPOptions } from "../models/build-mlp";
 import type { ActivityNormalization } from "../layers/activity-regularization";
 import type { LossIdentifier } from "../training/losses";
-import { makeOptimizer, type OptimizerSpec } from "../training/optimizers";
+import { checkOptimizerSpec, makeOptimizer, type OptimizerSpec } from "../training/optimizers";
 import { type History, train } from "../training/train";
 import { checkPositiveInteger, describe } from "../util/checks";
 import { defaultCacheDir, environmentKey, fingerprintTensors, hashOf, readCached, writeCached } from "./cache";
@@ -179,7 +179,7 @@ function checkGridOptions(options: GridOptions): void {
   if (!Array.isArray(options.settings) || options.settings.length === 0) throw new Error(`${where}: settings must be a non-empty list`);
   checkPositiveInteger(where, "training.epochs", training?.epochs);
   checkPositiveInteger(where, "training.batchSize", training?.batchSize);
-  makeOptimizer(training.optimizer, where).dispose();
+  checkOptimizerSpec(training.optimizer, where);
 }
 
 /** Trains (or reads from the cache) one model per setting, in order; returns results and a table. */

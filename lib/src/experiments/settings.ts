@@ -84,14 +84,14 @@ export function gridSettings(spec: GridSpec): Setting[] {
   const seeds = spec.seeds ?? [0];
   const settings: Setting[] = [];
   for (const kind of spec.kinds) {
-    for (const seed of seeds) {
-      if (kind === "none") {
-        settings.push({ kind, factor: 0, seed });
-        continue;
-      }
-      if (!spec.factors || spec.factors.length === 0) throw new Error(`gridSettings: factors are required for kind "${kind}"`);
-      for (const factor of spec.factors) {
-        for (const l1Ratio of kind === "l1l2" ? (spec.l1Ratios ?? [0.5]) : [undefined]) {
+    if (kind === "none") {
+      for (const seed of seeds) settings.push({ kind, factor: 0, seed });
+      continue;
+    }
+    if (!spec.factors || spec.factors.length === 0) throw new Error(`gridSettings: factors are required for kind "${kind}"`);
+    for (const factor of spec.factors) {
+      for (const l1Ratio of kind === "l1l2" ? (spec.l1Ratios ?? [0.5]) : [undefined]) {
+        for (const seed of seeds) {
           settings.push({ kind, factor, seed, ...(l1Ratio === undefined ? {} : { l1Ratio }), ...(spec.target ? { target: spec.target } : {}) });
         }
       }

@@ -41,20 +41,39 @@ export interface OptimizerSpec {
 /** The course's optimizer: SGD, learning rate 1e-3, momentum 0.95, Nesterov. */
 export const COURSE_OPTIMIZER: OptimizerSpec = { name: "momentum", learningRate: 1e-3, momentum: 0.95, nesterov: true };
 
-export function makeOptimizer(spec: OptimizerSpec, where = "makeOptimizer"): tf.Optimizer {
+const OPTIMIZER_SPEC_NAMES = ["sgd", "momentum", "adam", "rmsprop"] as const;
+
+export function checkOptimizerSpec(spec: OptimizerSpec, where = "makeOptimizer"): OptimizerSpec {
   if (!(typeof spec?.learningRate === "number" && spec.learningRate > 0 && Number.isFinite(spec.learningRate))) {
     throw new Error(`${where}: optimizer.learningRate must be a number > 0, got ${describe(spec?.learningRate)}`);
   }
+  if (!(OPTIMIZER_SPEC_NAMES as readonly string[]).includes(spec.name)) {
+    throw new Error(`${where}: optimizer.name must be one of ${OPTIMIZER_SPEC_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`);
+  }
+  return spec;
+}
+
+/**
+ * tfjs 4.22's MomentumOptimizer.dispose() frees its momentum scalar but not the learning-rate
+ * scalar its SGD parent keeps: one tensor leaks per optimizer. This one frees both.
+ */
+class MomentumOptimizer extends tf.MomentumOptimizer {
+  override dispose(): void {
+    super.dispose();
+    this.c.dispose();
+  }
+}
+
+export function makeOptimizer(spec: OptimizerSpec, where = "makeOptimizer"): tf.Optimizer {
+  checkOptimizerSpec(spec, where);
   switch (spec.name) {
     case "sgd":
       return tf.train.sgd(spec.learningRate);
     case "momentum":
-      return tf.train.momentum(spec.learningRate, spec.momentum ?? 0.9, spec.nesterov ?? false);
+      return new MomentumOptimizer(spec.learningRate, spec.momentum ?? 0.9, spec.nesterov ?? false);
     case "adam":
       return tf.train.adam(spec.learningRate);
     case "rmsprop":
       return tf.train.rmsprop(spec.learningRate);
-    default:
-      throw new Error(`${where}: optimizer.name must be one of "sgd", "momentum", "adam", "rmsprop", got ${describe((spec as { name?: unknown }).name)}`);
   }
 }
