@@ -103,5 +103,7 @@ export { plotWeightHistograms, plotActivationHistograms, plotSparsity, plotFirst
 export { plotDecisionBoundary, type BoundaryOptions } from "./plot/boundary";
 export { plotLambdaSweep, plotRegularizationPath, type SweepMetric } from "./plot/sweep";
 export { plotL1L2Geometry, constrainedOptimum, quadraticLoss, type GeometryOptions } from "./plot/geometry";
-export { show, savePlot, mimeBundle, type ShowOptions } from "./plot/show";
+export { show, savePlot, mimeBundle, showTable, tableBundle, type ShowOptions, type TableColumn } from "./plot/show";
+export { plotMetricBars, type BarMetric } from "./plot/bars";
+export { claim, ClaimError } from "./experiments/claim";
 export { renderPng, findChromium } from "./plot/render";

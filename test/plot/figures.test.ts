@@ -98,7 +98,7 @@ test("first-layer images: each unit's weights as an image, symmetric colour scal
 });
 
 function row(kind: GridRow["kind"], factor: number, seed: number, loss: number, valLoss: number, extra: Partial<GridRow> = {}): GridRow {
-  return { label: "", kind, factor, target: "kernel", seed, loss, penalty: 0, cost: loss, val_loss: valLoss, val_cost: valLoss, gap: valLoss - loss, nearZero: 0.1, weightNorm: 10, seconds: 1, cached: false, ...extra };
+  return { label: "", kind, factor, target: "kernel", seed, loss, penalty: 0, cost: loss, val_loss: valLoss, val_cost: valLoss, gap: valLoss - loss, nearZero: 0.1, weightNorm: 10, sensitivity: 0.01, zeroActivations: 0.4, seconds: 1, cached: false, ...extra };
 }
 
 test("λ sweep and regularization path: seeds averaged per factor, log axis, 'none' as a reference line", () => {

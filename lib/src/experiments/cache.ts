@@ -4,7 +4,7 @@
  * same file: re-running a notebook reads it instead of training; any change trains anew.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as tf from "../tf";
@@ -40,12 +40,28 @@ export function fingerprintTensors(tensors: readonly tf.Tensor[]): string {
   return hash.digest("hex");
 }
 
-let libraryVersion: string | undefined;
+let library: { version: string; code: string } | undefined;
 
-/** reglab's and tfjs' versions and the backend: results are only reused where they would be reproduced. */
+/** SHA-256 over reglab's compiled code, so that any change to it (not only a new version) retrains. */
+function codeFingerprint(dir: string, hash = createHash("sha256")): ReturnType<typeof createHash> {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) codeFingerprint(path, hash);
+    else if (entry.name.endsWith(".js")) hash.update(entry.name).update(readFileSync(path));
+  }
+  return hash;
+}
+
+/**
+ * reglab's version and code, tfjs' version and the backend: results are only reused where running
+ * the same configuration again would reproduce them.
+ */
 export function environmentKey(): Record<string, string> {
-  libraryVersion ??= JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).version as string;
-  return { reglab: libraryVersion, tfjs: tf.version_core, backend: tf.getBackend() };
+  library ??= {
+    version: JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).version as string,
+    code: codeFingerprint(join(__dirname, "..")).digest("hex"),
+  };
+  return { reglab: library.version, code: library.code, tfjs: tf.version_core, backend: tf.getBackend() };
 }
 
 export function readCached<T>(dir: string, key: string): T | undefined {

@@ -89,6 +89,10 @@ export interface GridRow extends FinalMetrics {
   nearZero: number;
   /** √Σw² over all kernels. */
   weightNorm: number;
+  /** Mean ‖ŷ(x+ε) − ŷ(x)‖ on validation inputs (see outputSensitivity). */
+  sensitivity: number;
+  /** Share of hidden outputs that are exactly 0, averaged over the hidden layers. */
+  zeroActivations: number;
   seconds: number;
   cached: boolean;
 }
@@ -115,6 +119,8 @@ export function gridRow(result: GridResult): GridRow {
     gap: result.final.val_loss - result.final.loss,
     nearZero: result.weights.reduce((sum, layer) => sum + layer.nearZero * layer.count, 0) / total,
     weightNorm: Math.sqrt(result.weights.reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
+    sensitivity: result.sensitivity,
+    zeroActivations: result.activations.reduce((sum, layer) => sum + layer.zero, 0) / Math.max(1, result.activations.length),
     seconds: result.seconds,
     cached: result.cached,
   };

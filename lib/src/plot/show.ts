@@ -46,13 +46,56 @@ export function mimeBundle(figure: Figure, options: ShowOptions & { inlinePlotly
   return bundle;
 }
 
+/** Sends one display_data; outside a tslab kernel an Error names the caller and the way out. */
+function publish(caller: string, makeBundle: () => Record<string, unknown>, outside: string): void {
+  const write = tslabDisplay();
+  if (!write) throw new Error(`${caller}() needs a running tslab kernel (a notebook cell)${outside}`);
+  write({ data: makeBundle(), metadata: {} }, false);
+}
+
 /** Displays the figure in the notebook; outside a tslab kernel this is an Error saying so. */
 export function show(figure: Figure, options: ShowOptions = {}): void {
-  const write = tslabDisplay();
-  if (!write) throw new Error("show() needs a running tslab kernel (a notebook cell); outside notebooks use savePlot(figure, file)");
-  const bundle = mimeBundle(figure, { ...options, inlinePlotly: !plotlyInlined });
-  plotlyInlined = true;
-  write({ data: bundle, metadata: {} }, false);
+  publish(
+    "show",
+    () => {
+      const bundle = mimeBundle(figure, { ...options, inlinePlotly: !plotlyInlined });
+      plotlyInlined = true;
+      return bundle;
+    },
+    "; outside notebooks use savePlot(figure, file)",
+  );
+}
+
+export interface TableColumn<Row> {
+  title: string;
+  value: (row: Row) => number | string | undefined;
+  /** Significant digits for numbers (default 4); "%" shows a share as a percentage. */
+  format?: number | "%";
+}
+
+function cell(value: number | string | undefined, format: number | "%" = 4): string {
+  if (value === undefined) return "–";
+  if (typeof value === "string") return value;
+  return format === "%" ? `${(100 * value).toFixed(1)}%` : Number(value.toPrecision(format)).toString();
+}
+
+/** Rows as an HTML table (text for front ends without HTML): the notebooks' result tables. */
+export function tableBundle<Row>(rows: readonly Row[], columns: readonly TableColumn<Row>[]): Record<string, string> {
+  const header = columns.map((c) => c.title);
+  const body = rows.map((row) => columns.map((c) => cell(c.value(row), c.format)));
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const html =
+    `<table><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join("")}</tr></thead><tbody>` +
+    body.map((cells) => `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${escape(c)}</td>`).join("")}</tr>`).join("") +
+    `</tbody></table>`;
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return { "text/html": html, "text/plain": [line(header), ...body.map(line)].join("\n") };
+}
+
+/** Displays a table in the notebook (one display_data, HTML and text). */
+export function showTable<Row>(rows: readonly Row[], columns: readonly TableColumn<Row>[]): void {
+  publish("showTable", () => tableBundle(rows, columns), "; tableBundle gives the same table as data");
 }
 
 /** Writes the figure as a standalone HTML page (plotly.js inlined) or a PNG (headless Chromium). */

@@ -1,0 +1,112 @@
+/**
+ * The course end to end, as `npm start` runs it: every notebook through `reglab run` (quick mode),
+ * the report drawn in headless Chromium, and the same notebooks through Debian's nbclient on the
+ * project's kernelspec. Each notebook checks its own claims; here we check the run.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { before, test } from "node:test";
+import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
+import { chromiumArgs, PLOTLY_MIME } from "reglab/dist/plot/render";
+import type { CellRunInfo, CodeCell, Notebook } from "reglab/dist/runner";
+import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
+
+const NOTEBOOKS = readdirSync(join(ROOT, "notebooks")).filter((name) => name.endsWith(".ipynb")).sort();
+const BUDGET_SECONDS = 180; // each notebook's quick mode must finish within 3 minutes on 2 cores
+const out = tempDir("reglab-course-");
+const cache = tempDir("reglab-course-cache-");
+let run: ReturnType<typeof reglab>;
+
+before(() => {
+  assert.ok(
+    existsSync(join(FASHION_MNIST_SYSTEM_DIR, "train-images-idx3-ubyte.gz")),
+    `the notebooks read Fashion-MNIST from ${FASHION_MNIST_SYSTEM_DIR}: apt-get install dataset-fashion-mnist`,
+  );
+  // A fresh experiment cache, so that this run trains everything with the code under test.
+  run = reglab(["run", "notebooks", "--out", out], { REGLAB_CACHE_DIR: cache });
+});
+
+function codeCells(nb: Notebook): CodeCell[] {
+  return nb.cells.filter((cell): cell is CodeCell => cell.cell_type === "code");
+}
+
+test("the four notebooks exist, are committed without outputs and name the project's kernel", () => {
+  assert.deepEqual(NOTEBOOKS, ["01-loss-vs-cost.ipynb", "02-l1-vs-l2.ipynb", "03-kernel-vs-activity.ipynb", "04-choosing-lambda.ipynb"]);
+  for (const name of NOTEBOOKS) {
+    const nb = readJson(join(ROOT, "notebooks", name));
+    assert.equal(nb.metadata.kernelspec?.name, "reglab", name);
+    assert.ok(codeCells(nb).every((cell) => cell.outputs.length === 0 && cell.execution_count === null), `${name} has outputs`);
+    assert.equal(codeCells(nb).filter((cell) => (cell.metadata.tags ?? []).includes("parameters")).length, 1, `${name}: one parameters cell`);
+  }
+});
+
+test("reglab run executes every notebook cleanly, each within its budget", () => {
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^4 of 4 notebooks ran clean\. Report: /);
+  for (const name of NOTEBOOKS) {
+    const nb = readJson(join(out, name));
+    const seconds = (nb.metadata.reglab as { duration: number }).duration;
+    assert.ok(seconds < BUDGET_SECONDS, `${name} took ${seconds} s`);
+    assert.ok(codeCells(nb).every((cell) => (cell.metadata.reglab as CellRunInfo).status === "completed"));
+  }
+});
+
+test("no stray stderr in any cell; every figure is a plotly bundle with an HTML fallback (and a PNG)", () => {
+  for (const name of NOTEBOOKS) {
+    const nb = readJson(join(out, name));
+    let figures = 0;
+    for (const cell of codeCells(nb)) {
+      for (const output of cell.outputs) {
+        assert.ok(!(output.output_type === "stream" && output.name === "stderr"), `${name} cell ${cell.id} wrote to stderr: ${JSON.stringify(output)}`);
+        if (output.output_type !== "display_data" || !output.data[PLOTLY_MIME]) continue;
+        figures++;
+        assert.ok(typeof output.data["text/html"] === "string", `${name} cell ${cell.id}: no HTML fallback`);
+        if (findChromium()) assert.ok(typeof output.data["image/png"] === "string", `${name} cell ${cell.id}: no PNG`);
+      }
+    }
+    assert.ok(figures >= 1, `${name} shows no figure`);
+    const inlined = codeCells(nb).flatMap((c) => c.outputs).filter((o) => o.output_type === "display_data" && /plotly\.js v3/.test(String(o.data["text/html"] ?? "")));
+    assert.equal(inlined.length, 1, `${name}: plotly.js is inlined once per notebook`);
+  }
+});
+
+test("index.html has all four notebooks and every figure draws in headless Chromium", { skip: findChromium() ? false : "no headless Chromium (apt-get install chromium)" }, () => {
+  const html = readFileSync(join(out, "index.html"), "utf8");
+  const figures = (html.match(/Plotly\.newPlot\("plot-\d+"/g) ?? []).length;
+  for (const name of NOTEBOOKS) assert.match(html, new RegExp(`<tr class="completed"><td><a href="#notebook-\\d">notebooks/${name}</a>`));
+  const dom = spawnSync(findChromium()!, [...chromiumArgs(join(tempDir(), "profile")), "--virtual-time-budget=60000", "--dump-dom", `file://${join(out, "index.html")}`], {
+    encoding: "utf8",
+    timeout: 180_000,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const drawn = new Set([...dom.stdout.matchAll(/<div class="plot[^"]*js-plotly-plot[^"]*" id="(plot-\d+)"/g)].map((m) => m[1]));
+  assert.ok(figures >= 8, `${figures} figures in the report`);
+  assert.equal(drawn.size, figures, `plotly drew ${drawn.size} of ${figures} figures`);
+  assert.ok((dom.stdout.match(/<svg class="main-svg"/g) ?? []).length >= figures);
+});
+
+const noJupyter = debianPythonHas(["nbclient", "nbconvert"]);
+
+test("Debian's nbclient runs every notebook on the project's kernelspec without errors", { skip: noJupyter }, () => {
+  const executed = tempDir("reglab-nbclient-");
+  const result = spawnSync(
+    DEBIAN_PYTHON,
+    ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", executed, ...NOTEBOOKS.map((n) => join(ROOT, "notebooks", n))],
+    {
+      encoding: "utf8",
+      // Debian's Python only, with the project's kernelspec; the cache of the run above makes it quick.
+      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", JUPYTER_PATH: join(ROOT, "build", "jupyter"), REGLAB_CACHE_DIR: cache },
+      timeout: 1_200_000,
+    },
+  );
+  assert.equal(result.status, 0, result.stderr.slice(-3000));
+  for (const name of NOTEBOOKS) {
+    const nb = readJson(join(executed, name));
+    const outputs = codeCells(nb).flatMap((cell) => cell.outputs);
+    assert.ok(!outputs.some((o) => o.output_type === "error" || (o.output_type === "stream" && o.name === "stderr")), `${name}: errors or stderr under nbclient`);
+    assert.ok(outputs.some((o) => o.output_type === "display_data" && o.data[PLOTLY_MIME] && o.data["text/html"]), `${name}: no plotly bundle under nbclient`);
+    assert.ok(outputs.some((o) => o.output_type === "stream" && /^✓ /m.test(String(o.text))), `${name}: its claims ran`);
+  }
+});
