@@ -107,3 +107,4 @@ export { show, savePlot, mimeBundle, showTable, tableBundle, type ShowOptions, t
 export { plotMetricBars, type BarMetric } from "./plot/bars";
 export { claim, ClaimError } from "./experiments/claim";
 export { renderPng, findChromium } from "./plot/render";
+export { check, CheckError } from "./grader/check";

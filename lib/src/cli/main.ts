@@ -3,11 +3,13 @@
  * REGLAB_DEBUG=1 shows the stack of an unexpected failure.
  */
 import { killAllKernels } from "../runner/kernel";
+import { assignCommand } from "./assign-command";
+import { gradeCommand } from "./grade-command";
 import { kernelCommand } from "./kernel-command";
 import { runCommand } from "./run-command";
 import { type Command, type CommandIO, UsageError } from "./usage";
 
-const COMMANDS: readonly Command[] = [runCommand, kernelCommand];
+const COMMANDS: readonly Command[] = [runCommand, kernelCommand, assignCommand, gradeCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

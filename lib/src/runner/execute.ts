@@ -45,6 +45,11 @@ export interface ExecuteNotebookOptions {
   timeoutSeconds?: number;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
+  /**
+   * Keep going after a failing cell (grading: every test runs even when a student's cell fails).
+   * A timed-out cell whose kernel had to be killed, or a dead kernel, still ends the run.
+   */
+  continueOnError?: boolean;
   onCellStart?: (index: number, cell: CodeCell, ordinal: number, total: number) => void;
   onCellEnd?: (index: number, cell: CodeCell, info: CellRunInfo, ordinal: number, total: number) => void;
 }
@@ -53,6 +58,9 @@ export interface ExecuteNotebookOptions {
 export function failureLine(failure: Failure): string {
   return failure.cellIndex === undefined ? failure.message : `cell ${failure.cellIndex + 1} (id ${failure.cellId}): ${failure.message}`;
 }
+
+/** tslab aborts execute requests that arrive this soon after a failed one. */
+const TSLAB_ABORT_WINDOW_MS = 250;
 
 export function cellRunInfo(cell: CodeCell): CellRunInfo | undefined {
   return cell.metadata.reglab as CellRunInfo | undefined;
@@ -89,7 +97,8 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
     cell.metadata.reglab = { status: "pending" } satisfies CellRunInfo;
   }
   const runnable = code.filter(({ cell }) => joinSource(cell.source).trim() !== "");
-  const finish = (failure?: Failure): ExecutionResult => {
+  let firstFailure: Failure | undefined;
+  const finish = (failure = firstFailure): ExecutionResult => {
     const status = failure ? "failed" : "completed";
     const durationSeconds = seconds(started, Date.now());
     notebook.metadata.reglab = {
@@ -136,7 +145,11 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       }
       cell.metadata.reglab = info;
       options.onCellEnd?.(index, cell, info, ordinal, runnable.length);
-      if (info.failure) return finish({ kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id });
+      if (!info.failure) continue;
+      firstFailure ??= { kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id };
+      if (!options.continueOnError || kernel.exit !== undefined) return finish();
+      // tslab cancels requests that arrive within 200 ms of a failure (its execQueue.reset(200)).
+      await new Promise((resume) => setTimeout(resume, TSLAB_ABORT_WINDOW_MS));
     }
     return finish();
   } finally {

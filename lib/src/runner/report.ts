@@ -123,8 +123,15 @@ pre { margin: .3rem 0; white-space: pre-wrap; word-break: break-word; font-size:
 .plot { width: 100%; min-height: 420px; } .image img { max-width: 100%; }
 `;
 
+export interface ReportOptions {
+  /** HTML placed under the title (e.g. a grading summary). */
+  preamble?: string;
+  /** The notebooks' summary table and verdict line (default true). */
+  summary?: boolean;
+}
+
 /** The whole report page. */
-export function renderReport(entries: readonly ReportEntry[], title = "reglab run"): string {
+export function renderReport(entries: readonly ReportEntry[], title = "reglab run", options: ReportOptions = {}): string {
   const renderer = new Renderer();
   const sections = entries.map((entry, index) => {
     if (!entry.notebook) return "";
@@ -140,8 +147,9 @@ export function renderReport(entries: readonly ReportEntry[], title = "reglab ru
     // Loaded once, before the first figure, only when there is one.
     renderer.hasPlots ? `<script>${plotlyJs()}</script>` : "",
     "</head><body>",
-    `<h1>${escapeHtml(title)}</h1><p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>`,
-    summaryTable(entries),
+    `<h1>${escapeHtml(title)}</h1>`,
+    options.preamble ?? "",
+    options.summary === false ? "" : `<p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>${summaryTable(entries)}`,
     ...sections,
     "</body></html>",
     "",

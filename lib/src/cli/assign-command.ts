@@ -1,0 +1,89 @@
+/** `reglab assign`: the student's notebook from the instructor's, validated before it is written. */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { studentNotebook } from "../grader/assign";
+import { gradeAll } from "../grader/batch";
+import { readHomework } from "../grader/source";
+import { writeNotebook } from "../runner/notebook";
+import { type Command, HELP_OPTION, parseCommandLine, positiveNumber, UsageError } from "./usage";
+
+const HELP = `Usage: reglab assign SOURCE --out DIR [--no-validate] [--timeout SEC] [--force]
+
+Writes the student version of an instructor's notebook (SOURCE, e.g. homework.source.ipynb) to
+DIR/<name>.ipynb (".source" dropped): solutions between "// BEGIN SOLUTION" and "// END SOLUTION"
+become "// YOUR CODE HERE" + throw new Error("not implemented"), hidden tests between
+"// BEGIN HIDDEN TESTS" and "// END HIDDEN TESTS" are removed, outputs are cleared, cell ids kept.
+
+Before writing, it validates the source (as nbgrader's validate does): the solved SOURCE must score
+full marks and the blank student version must score 0 on the auto-graded tests. Nothing is written
+if either fails.
+
+Options:
+  --out DIR        where the student notebook goes (required)
+  --no-validate    skip the two grading runs
+  --timeout SEC    per-cell limit for the validation runs (default 600)
+  --force          replace an existing student notebook in DIR
+  -q, --quiet      print nothing but errors
+`;
+
+export const assignCommand: Command = {
+  name: "assign",
+  summary: "make the student notebook from an instructor's notebook, validated",
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          ...HELP_OPTION,
+          out: { type: "string" },
+          "no-validate": { type: "boolean" },
+          timeout: { type: "string" },
+          force: { type: "boolean" },
+          quiet: { type: "boolean", short: "q" },
+        },
+      }),
+    );
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing SOURCE notebook" : `one SOURCE only, got ${positionals.length}`);
+    if (!values.out) throw new UsageError("--out DIR is required");
+    const timeoutSeconds = positiveNumber("--timeout", values.timeout);
+    const homework = readHomework(positionals[0]);
+    const target = join(values.out, basename(positionals[0]).replace(/\.source\.ipynb$/, ".ipynb"));
+    if (resolve(target) === resolve(positionals[0])) throw new UsageError(`--out: ${target} would overwrite the source; choose another folder`);
+    if (existsSync(target) && !values.force) throw new UsageError(`${target} exists; pass --force to replace it`);
+    const student = studentNotebook(homework);
+    if (!values["no-validate"]) {
+      const scratch = mkdtempSync(join(tmpdir(), "reglab-assign-"));
+      try {
+        const blank = join(scratch, basename(target));
+        writeNotebook(blank, student);
+        if (!values.quiet) io.err("validating: grading the solved source and the blank student version…\n");
+        const [solved, empty] = await gradeAll([positionals[0], blank], homework, { jobs: 2, timeoutSeconds });
+        const problems = [
+          ...solved.tests.filter((t) => t.points < t.max_points).map((t) => `the solution fails ${t.id} (${t.status}: ${t.message})`),
+          ...empty.tests.filter((t) => t.points > 0).map((t) => `the blank notebook already scores ${t.points} on ${t.id}`),
+        ];
+        if (solved.error) problems.unshift(solved.error);
+        if (problems.length > 0) {
+          io.err(`reglab assign: ${positionals[0]} does not validate, nothing written:\n${problems.map((p) => `  - ${p}\n`).join("")}`);
+          return 1;
+        }
+        if (!values.quiet) io.err(`validated: solution ${solved.score}/${solved.max_score}, blank ${empty.score}/${empty.max_score}\n`);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }
+    mkdirSync(values.out, { recursive: true });
+    writeNotebook(target, student);
+    if (!values.quiet) io.out(`Wrote ${target}\n`);
+    return 0;
+  },
+};

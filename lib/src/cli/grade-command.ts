@@ -1,0 +1,101 @@
+/** `reglab grade`: score submissions against the instructor's notebook. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+import { gradeAll } from "../grader/batch";
+import { feedbackHtml, reportJson, reportsCsv } from "../grader/reports";
+import { readHomework } from "../grader/source";
+import { collectNotebooks } from "../runner/run";
+import { textBar } from "../util/bar";
+import { writeFileAtomic } from "../util/files";
+import { type Command, HELP_OPTION, parseCommandLine, positiveNumber, UsageError } from "./usage";
+
+const HELP = `Usage: reglab grade SUBMISSION... --source SOURCE [--json FILE] [--csv FILE] [--timeout SEC] [--jobs N] [--feedback DIR] [--memory MB]
+
+Grades each submission (a notebook, or a folder of them) in its own fresh kernel: the student's
+cells run first, then the SOURCE's test cells with their hidden parts. A test scores its points
+when its cell runs clean (or what check.partial reports), 0 on a failed check, an error, a timeout
+or a dead kernel. Scores come from the kernel's replies, never from printed text.
+
+Options:
+  --source SOURCE  the instructor's notebook the assignment was made from (required)
+  --json FILE      results as JSON: an object for one submission, a list for several ("-": stdout)
+  --csv FILE       one row per submission, one column per test
+  --feedback DIR   an HTML page per submission: each test, its message, the student's outputs
+  --timeout SEC    per-cell time limit (default 600)
+  --jobs N         submissions graded at the same time (default 1; one kernel each)
+  --memory MB      heap cap of each grading kernel (default 4096)
+  -q, --quiet      print nothing but errors
+
+Exit code: 0 when every submission was graded (whatever its score), 1 when one could not be.
+`;
+
+export const gradeCommand: Command = {
+  name: "grade",
+  summary: "grade homework submissions in isolated kernels (JSON, CSV, HTML feedback)",
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(() =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          ...HELP_OPTION,
+          source: { type: "string" },
+          json: { type: "string" },
+          csv: { type: "string" },
+          feedback: { type: "string" },
+          timeout: { type: "string" },
+          jobs: { type: "string" },
+          memory: { type: "string" },
+          quiet: { type: "boolean", short: "q" },
+        },
+      }),
+    );
+    if (values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (!values.source) throw new UsageError("--source SOURCE is required");
+    if (positionals.length === 0) throw new UsageError("no submissions given");
+    const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, got "${values.jobs}"`);
+    const memory = values.memory === undefined ? undefined : Number(values.memory);
+    if (memory !== undefined && !(Number.isInteger(memory) && memory >= 64)) throw new UsageError(`--memory must be a whole number of MB >= 64, got "${values.memory}"`);
+    const timeoutSeconds = positiveNumber("--timeout", values.timeout);
+    let files: string[];
+    try {
+      files = collectNotebooks(positionals);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const homework = readHomework(values.source);
+    const quiet = values.quiet ?? false;
+    const tty = Boolean(process.stderr.isTTY);
+    const reports = await gradeAll(files, homework, {
+      jobs,
+      timeoutSeconds,
+      memoryMb: memory,
+      onGraded: (report, done, total) => {
+        if (quiet && !report.error) return;
+        const line = `${report.submission}: ${report.score}/${report.max_score}${report.error ? ` — ${report.error}` : ""}`;
+        io.err(tty && !quiet ? `\r\x1b[K${line}\n${textBar(done, total)} ${done}/${total} graded` : `${line}\n`);
+      },
+    });
+    if (tty && !quiet) io.err("\r\x1b[K");
+    const json = reports.length === 1 ? reportJson(reports[0]) : reports.map(reportJson);
+    if (values.json === "-") io.out(JSON.stringify(json, null, 2) + "\n");
+    else if (values.json) writeFileAtomic(values.json, JSON.stringify(json, null, 2) + "\n");
+    if (values.csv) writeFileAtomic(values.csv, reportsCsv(reports));
+    if (values.feedback) {
+      mkdirSync(values.feedback, { recursive: true });
+      reports.forEach((report, i) => writeFileSync(join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`), feedbackHtml(report)));
+    }
+    if (!quiet && values.json !== "-") {
+      const total = reports.reduce((sum, r) => sum + r.score, 0);
+      io.out(`Graded ${reports.length} submission${reports.length === 1 ? "" : "s"}: mean ${(total / reports.length).toFixed(2)} / ${homework.tests.reduce((s, t) => s + t.points, 0)}\n`);
+    }
+    return reports.some((report) => report.error) ? 1 : 0;
+  },
+};

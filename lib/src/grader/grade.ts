@@ -1,0 +1,184 @@
+/**
+ * Grading one submission: the student's cells, then the instructor's test cells (hidden parts
+ * restored), run in a fresh kernel with a memory cap and a per-cell timeout. Every score comes from
+ * what the grader observes of the kernel — each test cell's execute_reply status, partial-credit
+ * reports inside that cell (the smallest counts), and a final check cell that must fail — never from
+ * text the cells print. Student code never runs in the grader's own process.
+ */
+import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
+import { type CellRunInfo, executeNotebook } from "../runner/execute";
+import { findKernelSpec, type FoundKernelSpec } from "../runner/kernelspec";
+import { type Cell, type CodeCell, joinSource, type Notebook, notebookKernelName, readNotebook } from "../runner/notebook";
+import { SCORE_MIME } from "./check";
+import type { HomeworkSource, TestCell } from "./source";
+
+export type TestStatus = "passed" | "failed" | "error" | "timeout";
+
+export interface TestResult {
+  id: string;
+  points: number;
+  max_points: number;
+  status: TestStatus;
+  message: string;
+}
+
+export interface ManualResult {
+  id: string;
+  max_points: number;
+  /** The student's answer (the manual cell's text), for the teacher to grade by hand. */
+  answer: string | null;
+}
+
+export interface GradeReport {
+  submission: string;
+  score: number;
+  max_score: number;
+  tests: TestResult[];
+  manual: ManualResult[];
+  /** Set when the submission could not be graded at all (not a notebook, another source…). */
+  error?: string;
+  /** The graded notebook (student cells then tests), for feedback pages. */
+  graded?: Notebook;
+}
+
+export interface GradeOptions {
+  /** Per-cell time limit in seconds (default 600). */
+  timeoutSeconds?: number;
+  /** Heap cap of the grading kernel in MB (default 4096): a runaway allocation kills the kernel, not the machine. */
+  memoryMb?: number;
+  /** Kernel to use (default: the one the source notebook names). */
+  kernel?: FoundKernelSpec;
+}
+
+export const SETUP_CELL_ID = "reglab-grading-setup";
+export const CANARY_CELL_ID = "reglab-grading-canary";
+
+const SETUP_SOURCE = [
+  "// reglab grading: runs before the submission's cells, freezing the check helpers (not part of the homework).",
+  'import { lockdown } from "reglab/dist/grader/lockdown";',
+  "lockdown();",
+].join("\n");
+
+function codeCell(id: string, source: string): CodeCell {
+  return { id, cell_type: "code", metadata: {}, source, outputs: [], execution_count: null };
+}
+
+/** A report that gives every test 0 with the same message. */
+function ungraded(submission: string, homework: HomeworkSource, message: string, status: TestStatus = "error"): GradeReport {
+  return {
+    submission,
+    score: 0,
+    max_score: maxScore(homework),
+    tests: homework.tests.map((test) => ({ id: test.id, points: 0, max_points: test.points, status, message })),
+    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: null })),
+    error: message,
+  };
+}
+
+export function maxScore(homework: HomeworkSource): number {
+  return homework.tests.reduce((sum, test) => sum + test.points, 0);
+}
+
+/** Checks that the submission was made from this source: every solution cell must still be there. */
+function checkProvenance(submission: Notebook, homework: HomeworkSource): string | undefined {
+  const ids = new Set(submission.cells.map((cell) => cell.id));
+  const missing = homework.solutionCells.filter((id) => !ids.has(id));
+  if (missing.length === homework.solutionCells.length && missing.length > 0) {
+    return `its cell ids do not match ${homework.file} (none of the solution cells ${missing.join(", ")}): was it made from another notebook?`;
+  }
+  if (missing.length > 0) return `cells ${missing.join(", ")} of ${homework.file} are missing (deleted?); restore them from the assignment`;
+  return undefined;
+}
+
+/** The notebook the grader runs: setup, the student's own cells, the source's tests, the canary. */
+export function gradingNotebook(submission: Notebook, homework: HomeworkSource, canaryToken: string): Notebook {
+  const testIds = new Set(homework.tests.map((test) => test.cellId));
+  const studentCells: Cell[] = submission.cells
+    .filter((cell) => !testIds.has(cell.id) && cell.id !== SETUP_CELL_ID && cell.id !== CANARY_CELL_ID)
+    .map((cell) => (cell.cell_type === "code" ? { ...cell, outputs: [], execution_count: null } : cell));
+  const tests = homework.tests.map((test) => ({ ...codeCell(test.cellId, test.source), metadata: { reglab: { grade: true, id: test.id, points: test.points } } }));
+  return {
+    ...structuredClone(submission),
+    cells: [
+      codeCell(SETUP_CELL_ID, SETUP_SOURCE),
+      ...structuredClone(studentCells),
+      ...tests,
+      codeCell(CANARY_CELL_ID, `// This cell must fail; if the kernel reports success, the submission interfered with grading.\nthrow new Error("${canaryToken}");`),
+    ],
+  };
+}
+
+function partialReports(cell: CodeCell): number[] {
+  const points: number[] = [];
+  for (const output of cell.outputs) {
+    if (output.output_type !== "display_data") continue;
+    const report = output.data[SCORE_MIME] as { points?: unknown } | string | undefined;
+    const value = typeof report === "string" ? (JSON.parse(report) as { points?: unknown }).points : report?.points;
+    if (typeof value === "number" && Number.isFinite(value)) points.push(value);
+  }
+  return points;
+}
+
+function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string | undefined): TestResult {
+  const base = { id: test.id, max_points: test.points };
+  const info = cell?.metadata.reglab as CellRunInfo | undefined;
+  if (!cell || !info || info.status === "pending") {
+    return { ...base, points: 0, status: "error", message: killedAt ? `not run: ${killedAt}` : "not run" };
+  }
+  if (info.status === "failed") {
+    if (info.failure === "timeout") return { ...base, points: 0, status: "timeout", message: info.message ?? "timed out" };
+    const message = info.message ?? "failed";
+    const failed = info.failure === "error" && /^(CheckError|AssertionError)\b/.test(message);
+    return { ...base, points: 0, status: failed ? "failed" : "error", message };
+  }
+  if (!test.partial) return { ...base, points: test.points, status: "passed", message: "" };
+  const reports = partialReports(cell);
+  if (reports.length === 0) return { ...base, points: 0, status: "failed", message: "the test reported no partial credit" };
+  const points = Math.max(0, Math.min(test.points, ...reports));
+  return { ...base, points, status: points === test.points ? "passed" : "failed", message: points === test.points ? "" : `partial credit: ${points} of ${test.points}` };
+}
+
+export async function gradeSubmission(file: string, homework: HomeworkSource, options: GradeOptions = {}): Promise<GradeReport> {
+  let submission: Notebook;
+  try {
+    submission = readNotebook(file);
+  } catch (error) {
+    return ungraded(file, homework, (error as Error).message);
+  }
+  const provenance = checkProvenance(submission, homework);
+  if (provenance) return ungraded(file, homework, `${file}: ${provenance}`);
+  const canaryToken = `reglab canary ${randomBytes(12).toString("hex")}`;
+  const graded = gradingNotebook(submission, homework, canaryToken);
+  const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
+  const result = await executeNotebook(graded, {
+    kernel,
+    cwd: dirname(homework.file),
+    timeoutSeconds: options.timeoutSeconds ?? 600,
+    env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 4096}` },
+    continueOnError: true,
+  });
+  const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
+  const setup = cells.get(SETUP_CELL_ID)!.metadata.reglab as CellRunInfo;
+  if (setup.status !== "completed") {
+    return { ...ungraded(file, homework, `the grading kernel could not be prepared: ${setup.message ?? result.failure?.message ?? "it did not start"}`), graded };
+  }
+  const killedAt = result.failure && (result.failure.kind === "dead" || result.failure.kind === "timeout")
+    ? `the kernel stopped in cell ${(result.failure.cellIndex ?? 0) + 1} (id ${result.failure.cellId}): ${result.failure.message}`
+    : undefined;
+  let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
+  const canary = cells.get(CANARY_CELL_ID)!.metadata.reglab as CellRunInfo;
+  if (canary.status === "completed") {
+    const message = "grading was interfered with: a check cell that must fail reported success";
+    tests = tests.map((test) => ({ ...test, points: 0, status: "error", message }));
+  }
+  const answers = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
+  return {
+    submission: file,
+    score: tests.reduce((sum, test) => sum + test.points, 0),
+    max_score: maxScore(homework),
+    tests,
+    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: answers.get(question.cellId) ?? null })),
+    graded,
+  };
+}

@@ -1,0 +1,57 @@
+/** Grading results as files: JSON (one submission or many), CSV (one row per submission), HTML feedback. */
+import { basename } from "node:path";
+import { type Cell, joinSource } from "../runner/notebook";
+import { escapeHtml, renderReport } from "../runner/report";
+import { replaceRegions } from "./assign";
+import { CANARY_CELL_ID, type GradeReport, SETUP_CELL_ID } from "./grade";
+import { HIDDEN } from "./source";
+
+/** The JSON of one report (without the graded notebook). */
+export function reportJson(report: GradeReport): Omit<GradeReport, "graded"> {
+  const { graded: _graded, ...rest } = report;
+  return rest;
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One row per submission, one column per auto-graded test, then the manual questions (to fill in). */
+export function reportsCsv(reports: readonly GradeReport[]): string {
+  const testIds = reports[0]?.tests.map((t) => t.id) ?? [];
+  const manualIds = reports[0]?.manual.map((m) => m.id) ?? [];
+  const header = ["submission", "score", "max_score", ...testIds, ...manualIds.map((id) => `${id} (manual)`), "error"];
+  const rows = reports.map((report) => [
+    report.submission,
+    report.score,
+    report.max_score,
+    ...testIds.map((id) => report.tests.find((t) => t.id === id)?.points ?? 0),
+    ...manualIds.map(() => ""),
+    report.error ?? "",
+  ]);
+  return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\n") + "\n";
+}
+
+/** A feedback page: the scores, then the student's cells and the tests with their outputs (hidden test code left out). */
+export function feedbackHtml(report: GradeReport): string {
+  const rows = report.tests
+    .map((t) => `<tr class="${t.status}"><td>${escapeHtml(t.id)}</td><td class="num">${t.points} / ${t.max_points}</td><td>${t.status}</td><td>${escapeHtml(t.message)}</td></tr>`)
+    .join("");
+  const manual = report.manual.map((m) => `<tr><td>${escapeHtml(m.id)}</td><td class="num">? / ${m.max_points}</td><td>graded by hand</td><td></td></tr>`).join("");
+  const preamble =
+    `<p class="verdict">Score ${report.score} / ${report.max_score}${report.manual.length > 0 ? " (questions graded by hand not included)" : ""}</p>` +
+    (report.error ? `<p class="failure">${escapeHtml(report.error)}</p>` : "") +
+    `<table class="summary"><thead><tr><th>Test</th><th>Points</th><th>Status</th><th>Message</th></tr></thead><tbody>${rows}${manual}</tbody></table>`;
+  const notebook = report.graded && {
+    ...report.graded,
+    cells: report.graded.cells
+      .filter((cell) => cell.id !== SETUP_CELL_ID && cell.id !== CANARY_CELL_ID)
+      .map((cell): Cell => (cell.cell_type === "code" ? { ...cell, source: replaceRegions(joinSource(cell.source), HIDDEN, () => []) } : cell)),
+  };
+  return renderReport(
+    notebook ? [{ name: basename(report.submission), status: report.error ? "failed" : "completed", notebook }] : [],
+    `Feedback: ${basename(report.submission)}`,
+    { preamble, summary: false },
+  );
+}
