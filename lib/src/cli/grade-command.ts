@@ -90,7 +90,7 @@ export const gradeCommand: Command = {
     if (values.csv) writeFileAtomic(values.csv, reportsCsv(reports));
     if (values.feedback) {
       mkdirSync(values.feedback, { recursive: true });
-      reports.forEach((report, i) => writeFileSync(join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`), feedbackHtml(report)));
+      reports.forEach((report, i) => writeFileSync(join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`), feedbackHtml(report, homework)));
     }
     if (!quiet && values.json !== "-") {
       const total = reports.reduce((sum, r) => sum + r.score, 0);

@@ -7,7 +7,7 @@ import { type HomeworkSource, HIDDEN, regions, SOLUTION } from "./source";
 
 export const STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
 
-export function replaceRegions(source: string, markers: { begin: string; end: string }, replacement: (indent: string) => string[]): string {
+function replaceRegions(source: string, markers: { begin: string; end: string }, replacement: (indent: string) => string[]): string {
   const lines = source.split("\n");
   const found = regions(source, markers, "");
   for (const { begin, end } of [...found].reverse()) {

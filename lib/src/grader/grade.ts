@@ -6,8 +6,10 @@
  * text the cells print. Student code never runs in the grader's own process.
  */
 import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
-import { type CellRunInfo, executeNotebook } from "../runner/execute";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { type CellRunInfo, executeNotebook, type Failure } from "../runner/execute";
 import { findKernelSpec, type FoundKernelSpec } from "../runner/kernelspec";
 import { type Cell, type CodeCell, joinSource, type Notebook, notebookKernelName, readNotebook } from "../runner/notebook";
 import { SCORE_MIME } from "./check";
@@ -139,6 +141,35 @@ function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string 
   return { ...base, points, status: points === test.points ? "passed" : "failed", message: points === test.points ? "" : `partial credit: ${points} of ${test.points}` };
 }
 
+/**
+ * Scores an executed grading notebook: each test from its cell's run status (and partial-credit
+ * reports); nothing if the setup failed or the canary cell did not fail.
+ */
+export function scoreGradedNotebook(file: string, graded: Notebook, homework: HomeworkSource, answers: Map<string, string>, runFailure?: Failure): GradeReport {
+  const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
+  const setup = cells.get(SETUP_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
+  if (setup?.status !== "completed") {
+    return { ...ungraded(file, homework, `the grading kernel could not be prepared: ${setup?.message ?? runFailure?.message ?? "it did not start"}`), graded };
+  }
+  const killedAt = runFailure && (runFailure.kind === "dead" || runFailure.kind === "timeout")
+    ? `the kernel stopped in cell ${(runFailure.cellIndex ?? 0) + 1} (id ${runFailure.cellId}): ${runFailure.message}`
+    : undefined;
+  let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
+  const canary = cells.get(CANARY_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
+  if (canary?.status === "completed") {
+    const message = "grading was interfered with: a check cell that must fail reported success";
+    tests = tests.map((test) => ({ ...test, points: 0, status: "error", message }));
+  }
+  return {
+    submission: file,
+    score: tests.reduce((sum, test) => sum + test.points, 0),
+    max_score: maxScore(homework),
+    tests,
+    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: answers.get(question.cellId) ?? null })),
+    graded,
+  };
+}
+
 export async function gradeSubmission(file: string, homework: HomeworkSource, options: GradeOptions = {}): Promise<GradeReport> {
   let submission: Notebook;
   try {
@@ -151,34 +182,19 @@ export async function gradeSubmission(file: string, homework: HomeworkSource, op
   const canaryToken = `reglab canary ${randomBytes(12).toString("hex")}`;
   const graded = gradingNotebook(submission, homework, canaryToken);
   const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
-  const result = await executeNotebook(graded, {
-    kernel,
-    cwd: dirname(homework.file),
-    timeoutSeconds: options.timeoutSeconds ?? 600,
-    env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 4096}` },
-    continueOnError: true,
-  });
-  const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
-  const setup = cells.get(SETUP_CELL_ID)!.metadata.reglab as CellRunInfo;
-  if (setup.status !== "completed") {
-    return { ...ungraded(file, homework, `the grading kernel could not be prepared: ${setup.message ?? result.failure?.message ?? "it did not start"}`), graded };
+  // Each submission gets its own experiment cache: one student's files can never feed another's run.
+  const cache = mkdtempSync(join(tmpdir(), "reglab-grade-cache-"));
+  try {
+    const result = await executeNotebook(graded, {
+      kernel,
+      cwd: dirname(homework.file),
+      timeoutSeconds: options.timeoutSeconds ?? 600,
+      env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 4096}`, REGLAB_CACHE_DIR: cache },
+      continueOnError: true,
+    });
+    const answers = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
+    return scoreGradedNotebook(file, graded, homework, answers, result.failure);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
   }
-  const killedAt = result.failure && (result.failure.kind === "dead" || result.failure.kind === "timeout")
-    ? `the kernel stopped in cell ${(result.failure.cellIndex ?? 0) + 1} (id ${result.failure.cellId}): ${result.failure.message}`
-    : undefined;
-  let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
-  const canary = cells.get(CANARY_CELL_ID)!.metadata.reglab as CellRunInfo;
-  if (canary.status === "completed") {
-    const message = "grading was interfered with: a check cell that must fail reported success";
-    tests = tests.map((test) => ({ ...test, points: 0, status: "error", message }));
-  }
-  const answers = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
-  return {
-    submission: file,
-    score: tests.reduce((sum, test) => sum + test.points, 0),
-    max_score: maxScore(homework),
-    tests,
-    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: answers.get(question.cellId) ?? null })),
-    graded,
-  };
 }

@@ -38,5 +38,9 @@ export function lockdown(): void {
     Object.freeze(tslab);
     Object.defineProperty(globalThis, "__tslab__", { value: tslab, writable: false, configurable: false });
   }
+  // tslab runs every cell through node:vm; frozen, student code cannot intercept later cells there.
+  const vm = require("node:vm") as typeof import("node:vm");
+  Object.freeze(vm.Script.prototype);
+  Object.freeze(vm);
   freezeIntrinsics();
 }

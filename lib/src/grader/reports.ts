@@ -1,10 +1,10 @@
 /** Grading results as files: JSON (one submission or many), CSV (one row per submission), HTML feedback. */
 import { basename } from "node:path";
-import { type Cell, joinSource } from "../runner/notebook";
+import type { Cell } from "../runner/notebook";
 import { escapeHtml, renderReport } from "../runner/report";
-import { replaceRegions } from "./assign";
+import { studentNotebook } from "./assign";
 import { CANARY_CELL_ID, type GradeReport, SETUP_CELL_ID } from "./grade";
-import { HIDDEN } from "./source";
+import type { HomeworkSource } from "./source";
 
 /** The JSON of one report (without the graded notebook). */
 export function reportJson(report: GradeReport): Omit<GradeReport, "graded"> {
@@ -34,7 +34,10 @@ export function reportsCsv(reports: readonly GradeReport[]): string {
 }
 
 /** A feedback page: the scores, then the student's cells and the tests with their outputs (hidden test code left out). */
-export function feedbackHtml(report: GradeReport): string {
+export function feedbackHtml(report: GradeReport, homework: HomeworkSource): string {
+  // Test cells are shown as students see them: the released version, without the hidden parts.
+  const testIds = new Set(homework.tests.map((test) => test.cellId));
+  const released = new Map(studentNotebook(homework).cells.map((cell) => [cell.id, cell.source]));
   const rows = report.tests
     .map((t) => `<tr class="${t.status}"><td>${escapeHtml(t.id)}</td><td class="num">${t.points} / ${t.max_points}</td><td>${t.status}</td><td>${escapeHtml(t.message)}</td></tr>`)
     .join("");
@@ -47,7 +50,7 @@ export function feedbackHtml(report: GradeReport): string {
     ...report.graded,
     cells: report.graded.cells
       .filter((cell) => cell.id !== SETUP_CELL_ID && cell.id !== CANARY_CELL_ID)
-      .map((cell): Cell => (cell.cell_type === "code" ? { ...cell, source: replaceRegions(joinSource(cell.source), HIDDEN, () => []) } : cell)),
+      .map((cell): Cell => (testIds.has(cell.id) ? { ...cell, source: released.get(cell.id) ?? "" } : cell)),
   };
   return renderReport(
     notebook ? [{ name: basename(report.submission), status: report.error ? "failed" : "completed", notebook }] : [],
