@@ -62,10 +62,6 @@ export function failureLine(failure: Failure): string {
 /** tslab aborts execute requests that arrive this soon after a failed one. */
 const TSLAB_ABORT_WINDOW_MS = 250;
 
-export function cellRunInfo(cell: CodeCell): CellRunInfo | undefined {
-  return cell.metadata.reglab as CellRunInfo | undefined;
-}
-
 function seconds(fromMs: number, toMs: number): number {
   return Math.round(toMs - fromMs) / 1000;
 }

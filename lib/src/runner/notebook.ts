@@ -75,11 +75,6 @@ export function joinSource(source: MultilineString): string {
   return Array.isArray(source) ? source.join("") : source;
 }
 
-/** nbformat's on-disk form of multiline text: a list of lines, each keeping its "\n". */
-export function splitLines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
 export function cellTags(cell: Cell): string[] {
   return Array.isArray(cell.metadata?.tags) ? cell.metadata.tags : [];
 }
