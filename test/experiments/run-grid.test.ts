@@ -70,6 +70,7 @@ test("one model per setting, trained exactly as train() would, with its table ro
     const nearZero = result.weights.reduce((s, w) => s + w.nearZero * w.count, 0) / (320 + 128 + 24);
     assert.ok(Math.abs(row.nearZero - nearZero) < 1e-12);
     assert.ok(Math.abs(row.weightNorm - Math.hypot(...result.weights.map((w) => w.l2))) < 1e-9);
+    assert.ok(Math.abs(row.hiddenWeightNorm - Math.hypot(result.weights[0].l2, result.weights[1].l2)) < 1e-9, "hidden layers only");
     assert.equal(result.firstLayerUnits.length, 16);
     assert.equal(result.firstLayerUnits[0].length, 20);
     assert.deepEqual(result.activations.map((a) => a.layer), ["hidden_layer1", "hidden_layer2"]);

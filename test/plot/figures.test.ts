@@ -98,15 +98,15 @@ test("first-layer images: each unit's weights as an image, symmetric colour scal
 });
 
 function row(kind: GridRow["kind"], factor: number, seed: number, loss: number, valLoss: number, extra: Partial<GridRow> = {}): GridRow {
-  return { label: "", kind, factor, target: "kernel", seed, loss, penalty: 0, cost: loss, val_loss: valLoss, val_cost: valLoss, gap: valLoss - loss, nearZero: 0.1, weightNorm: 10, sensitivity: 0.01, zeroActivations: 0.4, seconds: 1, cached: false, ...extra };
+  return { label: "", kind, factor, target: "kernel", seed, loss, penalty: 0, cost: loss, val_loss: valLoss, val_cost: valLoss, gap: valLoss - loss, nearZero: 0.1, weightNorm: 10, hiddenWeightNorm: 10, sensitivity: 0.01, zeroActivations: 0.4, seconds: 1, cached: false, ...extra };
 }
 
 test("λ sweep and regularization path: seeds averaged per factor, log axis, 'none' as a reference line", () => {
   const table = [
-    row("none", 0, 0, 0.1, 0.9, { weightNorm: 30 }),
+    row("none", 0, 0, 0.1, 0.9, { hiddenWeightNorm: 30 }),
     row("l2", 1e-4, 0, 0.2, 0.8),
     row("l2", 1e-4, 1, 0.4, 0.6),
-    row("l2", 1e-2, 0, 0.9, 0.95, { weightNorm: 4, nearZero: 0.05 }),
+    row("l2", 1e-2, 0, 0.9, 0.95, { hiddenWeightNorm: 4, nearZero: 0.05 }),
     row("l1", 1e-4, 0, 0.3, 0.7, { nearZero: 0.5 }),
   ];
   const sweep = plotLambdaSweep(table);

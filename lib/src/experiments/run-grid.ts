@@ -89,6 +89,11 @@ export interface GridRow extends FinalMetrics {
   nearZero: number;
   /** √Σw² over all kernels. */
   weightNorm: number;
+  /**
+   * √Σw² over the hidden layers' kernels only: the weights a kernel regularizer acts on (the
+   * unregularized output layer can grow to make up for them, so the total need not fall with λ).
+   */
+  hiddenWeightNorm: number;
   /** Mean ‖ŷ(x+ε) − ŷ(x)‖ on validation inputs (see outputSensitivity). */
   sensitivity: number;
   /** Share of hidden outputs that are exactly 0, averaged over the hidden layers. */
@@ -119,6 +124,7 @@ export function gridRow(result: GridResult): GridRow {
     gap: result.final.val_loss - result.final.loss,
     nearZero: result.weights.reduce((sum, layer) => sum + layer.nearZero * layer.count, 0) / total,
     weightNorm: Math.sqrt(result.weights.reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
+    hiddenWeightNorm: Math.sqrt(result.weights.slice(0, -1).reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
     sensitivity: result.sensitivity,
     zeroActivations: result.activations.reduce((sum, layer) => sum + layer.zero, 0) / Math.max(1, result.activations.length),
     seconds: result.seconds,

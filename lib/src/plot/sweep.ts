@@ -68,12 +68,12 @@ export function plotLambdaSweep(table: readonly GridRow[], options: { metric?: S
   };
 }
 
-/** Total weight norm ‖w‖₂ and the share of near-zero weights against λ, per regularizer. */
+/** The hidden layers' weight norm ‖w‖₂ and the share of near-zero weights against λ, per regularizer. */
 export function plotRegularizationPath(table: readonly GridRow[]): Figure {
   const data: Trace[] = [];
   curves(table).forEach((curve, i) => {
     const style = { color: colour(i), width: 2 };
-    data.push({ type: "scatter", mode: "lines+markers", name: curve.name, legendgroup: curve.name, x: curve.factors, y: curve.rows.map((rows) => mean(rows, (r) => r.weightNorm)), line: style });
+    data.push({ type: "scatter", mode: "lines+markers", name: curve.name, legendgroup: curve.name, x: curve.factors, y: curve.rows.map((rows) => mean(rows, (r) => r.hiddenWeightNorm)), line: style });
     data.push({ type: "scatter", mode: "lines+markers", name: curve.name, legendgroup: curve.name, showlegend: false, x: curve.factors, y: curve.rows.map((rows) => mean(rows, (r) => r.nearZero)), line: style, xaxis: "x2", yaxis: "y2" });
   });
   if (data.length === 0) throw new Error("plotRegularizationPath: the table has no regularized rows");
@@ -83,10 +83,10 @@ export function plotRegularizationPath(table: readonly GridRow[]): Figure {
     layout: baseLayout(bilingual("正規化路徑", "Regularization path"), {
       grid: { rows: 1, columns: 2, pattern: "independent" },
       xaxis: logAxis("λ"),
-      yaxis: axis(bilingual("權重範數", "‖w‖₂"), { rangemode: "tozero" }),
+      yaxis: axis(bilingual("隱藏層權重範數", "hidden-layer ‖w‖₂"), { rangemode: "tozero" }),
       xaxis2: logAxis("λ"),
       yaxis2: axis(bilingual("接近零的權重比例", "near-zero share"), { tickformat: ".0%", rangemode: "tozero" }),
-      shapes: [...noneLines(table, [["", (r) => r.weightNorm, "dot"]]), ...noneLines(table, [["", (r) => r.nearZero, "dot"]], "y2").map((s) => ({ ...s, xref: "x2 domain" }))],
+      shapes: [...noneLines(table, [["", (r) => r.hiddenWeightNorm, "dot"]]), ...noneLines(table, [["", (r) => r.nearZero, "dot"]], "y2").map((s) => ({ ...s, xref: "x2 domain" }))],
       width: 1000,
       height: 450,
     }),
