@@ -2,12 +2,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { studentNotebook } from "../grader/assign";
 import { gradeAll } from "../grader/batch";
 import { readHomework } from "../grader/source";
 import { writeNotebook } from "../runner/notebook";
-import { type Command, HELP_OPTION, parseCommandLine, positiveNumber, UsageError } from "./usage";
+import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
 
 const HELP = `Usage: reglab assign SOURCE --out DIR [--no-validate] [--timeout SEC] [--force]
 
@@ -28,30 +27,18 @@ Options:
   -q, --quiet      print nothing but errors
 `;
 
-export const assignCommand: Command = {
+export const assignCommand: Command = defineCommand({
   name: "assign",
   summary: "make the student notebook from an instructor's notebook, validated",
   help: HELP,
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...HELP_OPTION,
-          out: { type: "string" },
-          "no-validate": { type: "boolean" },
-          timeout: { type: "string" },
-          force: { type: "boolean" },
-          quiet: { type: "boolean", short: "q" },
-        },
-      }),
-    );
-    if (values.help) {
-      io.out(HELP);
-      return 0;
-    }
+  options: {
+    out: { type: "string" },
+    "no-validate": { type: "boolean" },
+    timeout: { type: "string" },
+    force: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+  },
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing SOURCE notebook" : `one SOURCE only, got ${positionals.length}`);
     if (!values.out) throw new UsageError("--out DIR is required");
     const timeoutSeconds = positiveNumber("--timeout", values.timeout);
@@ -86,4 +73,4 @@ export const assignCommand: Command = {
     if (!values.quiet) io.out(`Wrote ${target}\n`);
     return 0;
   },
-};
+});

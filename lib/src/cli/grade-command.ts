@@ -1,14 +1,13 @@
 /** `reglab grade`: score submissions against the instructor's notebook. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { gradeAll } from "../grader/batch";
 import { feedbackHtml, reportJson, reportsCsv } from "../grader/reports";
 import { readHomework } from "../grader/source";
 import { collectNotebooks } from "../runner/run";
 import { textBar } from "../util/bar";
 import { writeFileAtomic } from "../util/files";
-import { type Command, HELP_OPTION, parseCommandLine, positiveNumber, UsageError } from "./usage";
+import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
 
 const HELP = `Usage: reglab grade SUBMISSION... --source SOURCE [--json FILE] [--csv FILE] [--timeout SEC] [--jobs N] [--feedback DIR] [--memory MB]
 
@@ -30,33 +29,21 @@ Options:
 Exit code: 0 when every submission was graded (whatever its score), 1 when one could not be.
 `;
 
-export const gradeCommand: Command = {
+export const gradeCommand: Command = defineCommand({
   name: "grade",
   summary: "grade homework submissions in isolated kernels (JSON, CSV, HTML feedback)",
   help: HELP,
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...HELP_OPTION,
-          source: { type: "string" },
-          json: { type: "string" },
-          csv: { type: "string" },
-          feedback: { type: "string" },
-          timeout: { type: "string" },
-          jobs: { type: "string" },
-          memory: { type: "string" },
-          quiet: { type: "boolean", short: "q" },
-        },
-      }),
-    );
-    if (values.help) {
-      io.out(HELP);
-      return 0;
-    }
+  options: {
+    source: { type: "string" },
+    json: { type: "string" },
+    csv: { type: "string" },
+    feedback: { type: "string" },
+    timeout: { type: "string" },
+    jobs: { type: "string" },
+    memory: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+  },
+  async run({ values, positionals }, io) {
     if (!values.source) throw new UsageError("--source SOURCE is required");
     if (positionals.length === 0) throw new UsageError("no submissions given");
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
@@ -98,4 +85,4 @@ export const gradeCommand: Command = {
     }
     return reports.some((report) => report.error) ? 1 : 0;
   },
-};
+});

@@ -1,8 +1,7 @@
 /** `reglab kernel install`: the project's tslab as a Jupyter kernel, without Python. */
 import { join } from "node:path";
 import { DEFAULT_KERNEL_NAME, findProjectRoot, type InstallTarget, installKernelSpec, PROJECT_JUPYTER_DIR } from "../runner/kernelspec";
-import { parseArgs } from "node:util";
-import { type Command, HELP_OPTION, parseCommandLine, UsageError } from "./usage";
+import { type Command, defineCommand, UsageError } from "./usage";
 
 const HELP = `Usage: reglab kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--force]
 
@@ -24,32 +23,20 @@ Options:
   --quiet              print nothing on success
 `;
 
-export const kernelCommand: Command = {
+export const kernelCommand: Command = defineCommand({
   name: "kernel",
   summary: "install the Jupyter kernelspec for this project's tslab (kernel install)",
   help: HELP,
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...HELP_OPTION,
-          user: { type: "boolean" },
-          prefix: { type: "string" },
-          name: { type: "string" },
-          "display-name": { type: "string" },
-          project: { type: "string" },
-          force: { type: "boolean" },
-          quiet: { type: "boolean", short: "q" },
-        },
-      }),
-    );
-    if (values.help) {
-      io.out(HELP);
-      return 0;
-    }
+  options: {
+    user: { type: "boolean" },
+    prefix: { type: "string" },
+    name: { type: "string" },
+    "display-name": { type: "string" },
+    project: { type: "string" },
+    force: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+  },
+  async run({ values, positionals }, io) {
     if (positionals[0] !== "install" || positionals.length > 1) {
       throw new UsageError(positionals.length === 0 ? "missing subcommand: reglab kernel install" : `unknown arguments: ${positionals.join(" ")} (only "install")`);
     }
@@ -65,4 +52,4 @@ export const kernelCommand: Command = {
     }
     return 0;
   },
-};
+});

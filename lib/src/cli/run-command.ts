@@ -5,8 +5,7 @@ import { DEFAULT_KERNEL_NAME } from "../runner/kernelspec";
 import { parseParameterArgs } from "../runner/parameters";
 import { consoleProgress } from "../runner/progress";
 import { collectNotebooks, DEFAULT_OUT_DIR, runNotebooks } from "../runner/run";
-import { parseArgs } from "node:util";
-import { type Command, HELP_OPTION, parseCommandLine, positiveNumber, UsageError } from "./usage";
+import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
 
 const HELP = `Usage: reglab run [NOTEBOOK | DIR ...] [-p name=value ...] [--timeout SEC] [--out DIR] [--kernel NAME] [--quiet]
 
@@ -32,30 +31,18 @@ Examples:
   reglab run notebooks/04-choosing-lambda.ipynb -p FULL=true -p FACTORS='[0.01, 0.0001]' --timeout 900
 `;
 
-export const runCommand: Command = {
+export const runCommand: Command = defineCommand({
   name: "run",
   summary: "execute notebooks headless and write the executed copies and an HTML report",
   help: HELP,
-  async run(args, io) {
-    const { values, positionals } = parseCommandLine(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          ...HELP_OPTION,
-          parameter: { type: "string", short: "p", multiple: true },
-          timeout: { type: "string" },
-          out: { type: "string" },
-          kernel: { type: "string" },
-          quiet: { type: "boolean", short: "q" },
-        },
-      }),
-    );
-    if (values.help) {
-      io.out(HELP);
-      return 0;
-    }
+  options: {
+    parameter: { type: "string", short: "p", multiple: true },
+    timeout: { type: "string" },
+    out: { type: "string" },
+    kernel: { type: "string" },
+    quiet: { type: "boolean", short: "q" },
+  },
+  async run({ values, positionals }, io) {
     const paths = positionals.length > 0 ? positionals : ["notebooks"];
     if (positionals.length === 0 && !existsSync("notebooks")) throw new UsageError("no notebooks given and no ./notebooks folder");
     let parameters;
@@ -82,4 +69,4 @@ export const runCommand: Command = {
     }
     return result.ok ? 0 : 1;
   },
-};
+});
