@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gradeAll } from "../grader/batch";
+import { maxScore } from "../grader/grade";
 import { feedbackHtml, reportJson, reportsCsv } from "../grader/reports";
 import { readHomework } from "../grader/source";
 import { collectNotebooks } from "../runner/run";
@@ -81,7 +82,7 @@ export const gradeCommand: Command = defineCommand({
     }
     if (!quiet && values.json !== "-") {
       const total = reports.reduce((sum, r) => sum + r.score, 0);
-      io.out(`Graded ${reports.length} submission${reports.length === 1 ? "" : "s"}: mean ${(total / reports.length).toFixed(2)} / ${homework.tests.reduce((s, t) => s + t.points, 0)}\n`);
+      io.out(`Graded ${reports.length} submission${reports.length === 1 ? "" : "s"}: mean ${(total / reports.length).toFixed(2)} / ${maxScore(homework)}\n`);
     }
     return reports.some((report) => report.error) ? 1 : 0;
   },

@@ -49,7 +49,10 @@ function closeEnough(actual: number, expected: number, tolerance: number): boole
   return isFinite(actual) && abs(actual - expected) <= tolerance * max(1, abs(expected));
 }
 
-/** Publishes a partial-credit report through tslab, resolved at call time (the current cell's request). */
+/**
+ * Publishes a partial-credit report through tslab, resolved at call time (the current cell's request).
+ * Not shared with plot/show.ts on purpose: lockdown pins this module, not that one.
+ */
 function publishScore(points: number): void {
   let jupyter: { lastWriteDisplayData?: ((content: object, update: boolean) => void) | null } | undefined;
   try {

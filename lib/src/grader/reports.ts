@@ -1,7 +1,8 @@
 /** Grading results as files: JSON (one submission or many), CSV (one row per submission), HTML feedback. */
 import { basename } from "node:path";
 import type { Cell } from "../runner/notebook";
-import { escapeHtml, renderReport } from "../runner/report";
+import { renderReport } from "../runner/report";
+import { escapeHtml } from "../util/html";
 import { studentNotebook } from "./assign";
 import { CANARY_CELL_ID, type GradeReport, SETUP_CELL_ID } from "./grade";
 import type { HomeworkSource } from "./source";

@@ -11,6 +11,7 @@
  */
 import { extname } from "node:path";
 import { writeFileAtomic } from "../util/files";
+import { escapeHtml } from "../util/html";
 import type { Figure } from "./figure";
 import { figureFragment, figurePage, findChromium, PLOTLY_MIME, renderPng } from "./render";
 
@@ -83,10 +84,9 @@ function cell(value: number | string | undefined, format: number | "%" = 4): str
 export function tableBundle<Row>(rows: readonly Row[], columns: readonly TableColumn<Row>[]): Record<string, string> {
   const header = columns.map((c) => c.title);
   const body = rows.map((row) => columns.map((c) => cell(c.value(row), c.format)));
-  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const html =
-    `<table><thead><tr>${header.map((h) => `<th>${escape(h)}</th>`).join("")}</tr></thead><tbody>` +
-    body.map((cells) => `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${escape(c)}</td>`).join("")}</tr>`).join("") +
+    `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
+    body.map((cells) => `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${escapeHtml(c)}</td>`).join("")}</tr>`).join("") +
     `</tbody></table>`;
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

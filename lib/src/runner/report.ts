@@ -6,6 +6,7 @@
  */
 import MarkdownIt from "markdown-it";
 import { PLOTLY_MIME, plotlyJs, scriptJson } from "../plot/render";
+import { escapeHtml } from "../util/html";
 import { type CellRunInfo, type Failure, failureLine } from "./execute";
 import { type Cell, joinSource, type Notebook, type Output } from "./notebook";
 
@@ -21,10 +22,6 @@ export interface ReportEntry {
 }
 
 const markdown = new MarkdownIt({ html: true, linkify: true });
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
