@@ -20,7 +20,9 @@ const CONTENDERS: Contender[] = [
   { script: "stock-fit.js", args: [] },
   { script: "reglab-contender.js", args: ["fit"], env: { REGLAB_THREADS: "1" } },
   { script: "reglab-contender.js", args: ["train"], env: { REGLAB_THREADS: "1" } },
-  ...(CORES > 1 ? [{ script: "reglab-contender.js", args: ["train"], env: { REGLAB_THREADS: String(Math.min(CORES, 8)) } }] : []),
+  ...(CORES > 1
+    ? [{ script: "reglab-contender.js", args: ["train"], env: { REGLAB_THREADS: String(Math.min(CORES, 8)) } }]
+    : []),
 ];
 
 /**
@@ -57,7 +59,9 @@ function run(contender: Contender): ContenderResult {
 
 function main(): void {
   const widths = [WORKLOAD.features, ...WORKLOAD.hiddenUnits, WORKLOAD.classes].join("-");
-  console.log(`Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2}, SGD momentum; ${WORKLOAD.samples} samples per epoch, median epoch of ≥${WORKLOAD.minSeconds} s per contender.`);
+  console.log(
+    `Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2}, SGD momentum; ${WORKLOAD.samples} samples per epoch, median epoch of ≥${WORKLOAD.minSeconds} s per contender.`,
+  );
   const results: ContenderResult[] = [];
   for (const contender of CONTENDERS) {
     const result = run(contender);
@@ -77,7 +81,10 @@ function main(): void {
     );
   }
   const [single, threaded] = [results[2], results[3]];
-  if (threaded) console.log(`\nthreaded / single-threaded train: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`);
+  if (threaded)
+    console.log(
+      `\nthreaded / single-threaded train: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`,
+    );
   console.log(
     gemm
       ? `float32 GEMM reference (numpy/OpenBLAS 2048², all ${CORES} cores): ${gemm.toFixed(0)} GFLOP/s; one step is ${stepGflop().toFixed(2)} GFLOP.`

@@ -42,14 +42,22 @@ export function buildCourseModel(tf: Tf, kernelRegularizer: unknown): tfl.Layers
       })
       .apply(x) as tfl.SymbolicTensor;
   });
-  const output = tf.layers.dense({ units: WORKLOAD.classes, activation: "softmax", name: "output" }).apply(x) as tfl.SymbolicTensor;
+  const output = tf.layers
+    .dense({ units: WORKLOAD.classes, activation: "softmax", name: "output" })
+    .apply(x) as tfl.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
 }
 
 export function randomData(tf: Tf): { x: tfc.Tensor2D; y: tfc.Tensor2D } {
   return tf.tidy(() => ({
     x: tf.randomUniform([WORKLOAD.samples, WORKLOAD.features], 0, 1, "float32", 1) as tfc.Tensor2D,
-    y: tf.cast(tf.oneHot(tf.randomUniform([WORKLOAD.samples], 0, WORKLOAD.classes, "int32", 2) as tfc.Tensor1D, WORKLOAD.classes), "float32") as tfc.Tensor2D,
+    y: tf.cast(
+      tf.oneHot(
+        tf.randomUniform([WORKLOAD.samples], 0, WORKLOAD.classes, "int32", 2) as tfc.Tensor1D,
+        WORKLOAD.classes,
+      ),
+      "float32",
+    ) as tfc.Tensor2D,
   }));
 }
 

@@ -19,7 +19,15 @@ async function main(): Promise<void> {
     };
   } else {
     epoch = async () => {
-      await train(model, { x, y, epochs: 1, batchSize: WORKLOAD.batchSize, optimizer, loss: "categoricalCrossentropy", seed: 1 });
+      await train(model, {
+        x,
+        y,
+        epochs: 1,
+        batchSize: WORKLOAD.batchSize,
+        optimizer,
+        loss: "categoricalCrossentropy",
+        seed: 1,
+      });
     };
   }
   const samplesPerSecond = await measure(epoch);

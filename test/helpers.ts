@@ -14,7 +14,12 @@ export function assertClose(actual: number, expected: number, tolerance = 1e-5, 
   );
 }
 
-export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5, message = ""): void {
+export function assertAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance = 1e-5,
+  message = "",
+): void {
   assert.equal(actual.length, expected.length, `${message} lengths differ`);
   for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], tolerance, `${message}[${i}]`);
 }

@@ -10,7 +10,13 @@ export { installFastMatMul, fastMatMulInstalled } from "./backend/fast-matmul";
 
 export { Regularizer, isRegularizer } from "./regularizers/regularizer";
 export { L1, L2, L1L2, l1, l2, l1l2, type L1L2Config } from "./regularizers/l1l2";
-export { OrthogonalRegularizer, orthogonal, ORTHOGONAL_MODES, type OrthogonalConfig, type OrthogonalMode } from "./regularizers/orthogonal";
+export {
+  OrthogonalRegularizer,
+  orthogonal,
+  ORTHOGONAL_MODES,
+  type OrthogonalConfig,
+  type OrthogonalMode,
+} from "./regularizers/orthogonal";
 export { courseLambdaToKeras } from "./regularizers/course-lambda";
 
 export {
@@ -39,7 +45,14 @@ export { kernelStats, NEAR_ZERO, type KernelStats } from "./training/weight-stat
 export type { LossFn, LossIdentifier } from "./training/losses";
 
 export { makeBlobs, type BlobsOptions, type ClassificationData } from "./data/synthetic";
-export { makeMoons, makeCircles, makeSpirals, type Shapes2DOptions, type CirclesOptions, type SpiralsOptions } from "./data/shapes2d";
+export {
+  makeMoons,
+  makeCircles,
+  makeSpirals,
+  type Shapes2DOptions,
+  type CirclesOptions,
+  type SpiralsOptions,
+} from "./data/shapes2d";
 export {
   makeHighDimRegression,
   makePolynomialRegression,
@@ -99,7 +112,12 @@ export { defaultCacheDir } from "./experiments/cache";
 
 export { type Figure, type Trace, type Layout, PALETTE } from "./plot/figure";
 export { plotHistory, type HistoryMetric, type HistoryRun, type PlotHistoryOptions } from "./plot/history";
-export { plotWeightHistograms, plotActivationHistograms, plotSparsity, plotFirstLayerImages } from "./plot/distributions";
+export {
+  plotWeightHistograms,
+  plotActivationHistograms,
+  plotSparsity,
+  plotFirstLayerImages,
+} from "./plot/distributions";
 export { plotDecisionBoundary, type BoundaryOptions } from "./plot/boundary";
 export { plotLambdaSweep, plotRegularizationPath, type SweepMetric } from "./plot/sweep";
 export { plotL1L2Geometry, constrainedOptimum, quadraticLoss, type GeometryOptions } from "./plot/geometry";

@@ -30,7 +30,12 @@ describe("fast transposed matMul on wasm", () => {
     assert.ok(fastMatMulInstalled());
   });
 
-  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+  for (const [transposeA, transposeB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
     it(`equals the stock kernel for transposeA=${transposeA} transposeB=${transposeB}, plain and batched`, async () => {
       for (const batch of [[], [3]]) {
         const aShape = [...batch, ...(transposeA ? [37, 19] : [19, 37])];
@@ -48,7 +53,13 @@ describe("fast transposed matMul on wasm", () => {
     const b = data([48, 96], 4);
     const bias = data([48], 5);
     const f = () =>
-      tf.fused.matMul({ a: tf.tensor2d(a, [64, 96]), b: tf.tensor2d(b, [48, 96]), transposeB: true, bias: tf.tensor1d(bias), activation: "relu" });
+      tf.fused.matMul({
+        a: tf.tensor2d(a, [64, 96]),
+        b: tf.tensor2d(b, [48, 96]),
+        transposeB: true,
+        bias: tf.tensor1d(bias),
+        activation: "relu",
+      });
     assertAllClose(onWasm(f), await onCpu(f), 1e-4, "fused");
   });
 
@@ -72,7 +83,10 @@ describe("fast transposed matMul on wasm", () => {
     const bytesBefore = (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
     tf.tidy(() => tf.matMul(a, b, true, false).dataSync());
     assert.equal(tf.memory().numTensors, before);
-    assert.equal((tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds(), bytesBefore);
+    assert.equal(
+      (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds(),
+      bytesBefore,
+    );
     tf.dispose([a, b]);
   });
 });

@@ -38,7 +38,12 @@ function run(env: Record<string, string>) {
   fs.rmSync(tmp, { recursive: true, force: true });
   assert.equal(result.signal, null, `the process did not exit by itself (${result.signal})`);
   assert.equal(result.status, 0, result.stderr);
-  return { out: JSON.parse(result.stdout.trim().split("\n").pop() as string), stderr: result.stderr, leftovers, seconds: (Date.now() - started) / 1000 };
+  return {
+    out: JSON.parse(result.stdout.trim().split("\n").pop() as string),
+    stderr: result.stderr,
+    leftovers,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 describe("wasm threads", () => {
@@ -81,16 +86,23 @@ describe("wasm threads", () => {
     const out = JSON.parse(result.stdout.trim().split("\n").pop() as string);
     assert.equal(out.info.backend, "wasm");
     assert.equal(out.info.threads, 1);
-    assert.match(out.info.summary, /wasm threads \(the threaded wasm build did not start: .*ENOENT.*; running on 1 thread\)/);
+    assert.match(
+      out.info.summary,
+      /wasm threads \(the threaded wasm build did not start: .*ENOENT.*; running on 1 thread\)/,
+    );
     const single = run({ REGLAB_THREADS: "1" });
     assert.deepEqual(out.history, single.out.history, "the fallback computes the same numbers");
   });
 
   it("rejects a bad REGLAB_THREADS", () => {
-    const result = spawnSync(process.execPath, ["-e", `require("reglab").ready().catch((e) => { console.error(e.message); process.exit(3); })`], {
-      env: { ...process.env, REGLAB_THREADS: "many" },
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["-e", `require("reglab").ready().catch((e) => { console.error(e.message); process.exit(3); })`],
+      {
+        env: { ...process.env, REGLAB_THREADS: "many" },
+        encoding: "utf8",
+      },
+    );
     assert.equal(result.status, 3);
     assert.equal(result.stderr.trim(), 'REGLAB_THREADS must be an integer from 1 to 8, got "many"');
   });

@@ -13,7 +13,9 @@ import { chromiumArgs, PLOTLY_MIME } from "reglab/dist/plot/render";
 import type { CellRunInfo, CodeCell, Notebook } from "reglab/dist/runner";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
-const NOTEBOOKS = readdirSync(join(ROOT, "notebooks")).filter((name) => name.endsWith(".ipynb")).sort();
+const NOTEBOOKS = readdirSync(join(ROOT, "notebooks"))
+  .filter((name) => name.endsWith(".ipynb"))
+  .sort();
 const BUDGET_SECONDS = 180; // each notebook's quick mode must finish within 3 minutes on 2 cores
 const out = tempDir("reglab-course-");
 const cache = tempDir("reglab-course-cache-");
@@ -33,12 +35,24 @@ function codeCells(nb: Notebook): CodeCell[] {
 }
 
 test("the four notebooks exist, are committed without outputs and name the project's kernel", () => {
-  assert.deepEqual(NOTEBOOKS, ["01-loss-vs-cost.ipynb", "02-l1-vs-l2.ipynb", "03-kernel-vs-activity.ipynb", "04-choosing-lambda.ipynb"]);
+  assert.deepEqual(NOTEBOOKS, [
+    "01-loss-vs-cost.ipynb",
+    "02-l1-vs-l2.ipynb",
+    "03-kernel-vs-activity.ipynb",
+    "04-choosing-lambda.ipynb",
+  ]);
   for (const name of NOTEBOOKS) {
     const nb = readJson(join(ROOT, "notebooks", name));
     assert.equal(nb.metadata.kernelspec?.name, "reglab", name);
-    assert.ok(codeCells(nb).every((cell) => cell.outputs.length === 0 && cell.execution_count === null), `${name} has outputs`);
-    assert.equal(codeCells(nb).filter((cell) => (cell.metadata.tags ?? []).includes("parameters")).length, 1, `${name}: one parameters cell`);
+    assert.ok(
+      codeCells(nb).every((cell) => cell.outputs.length === 0 && cell.execution_count === null),
+      `${name} has outputs`,
+    );
+    assert.equal(
+      codeCells(nb).filter((cell) => (cell.metadata.tags ?? []).includes("parameters")).length,
+      1,
+      `${name}: one parameters cell`,
+    );
   }
 });
 
@@ -59,7 +73,10 @@ test("no stray stderr in any cell; every figure is a plotly bundle with an HTML 
     let figures = 0;
     for (const cell of codeCells(nb)) {
       for (const output of cell.outputs) {
-        assert.ok(!(output.output_type === "stream" && output.name === "stderr"), `${name} cell ${cell.id} wrote to stderr: ${JSON.stringify(output)}`);
+        assert.ok(
+          !(output.output_type === "stream" && output.name === "stderr"),
+          `${name} cell ${cell.id} wrote to stderr: ${JSON.stringify(output)}`,
+        );
         if (output.output_type !== "display_data" || !output.data[PLOTLY_MIME]) continue;
         figures++;
         assert.ok(typeof output.data["text/html"] === "string", `${name} cell ${cell.id}: no HTML fallback`);
@@ -67,25 +84,43 @@ test("no stray stderr in any cell; every figure is a plotly bundle with an HTML 
       }
     }
     assert.ok(figures >= 1, `${name} shows no figure`);
-    const inlined = codeCells(nb).flatMap((c) => c.outputs).filter((o) => o.output_type === "display_data" && /plotly\.js v3/.test(String(o.data["text/html"] ?? "")));
+    const inlined = codeCells(nb)
+      .flatMap((c) => c.outputs)
+      .filter((o) => o.output_type === "display_data" && /plotly\.js v3/.test(String(o.data["text/html"] ?? "")));
     assert.equal(inlined.length, 1, `${name}: plotly.js is inlined once per notebook`);
   }
 });
 
-test("index.html has all four notebooks and every figure draws in headless Chromium", { skip: findChromium() ? false : "no headless Chromium (apt-get install chromium)" }, () => {
-  const html = readFileSync(join(out, "index.html"), "utf8");
-  const figures = (html.match(/Plotly\.newPlot\("plot-\d+"/g) ?? []).length;
-  for (const name of NOTEBOOKS) assert.match(html, new RegExp(`<tr class="completed"><td><a href="#notebook-\\d">notebooks/${name}</a>`));
-  const dom = spawnSync(findChromium()!, [...chromiumArgs(join(tempDir(), "profile")), "--virtual-time-budget=60000", "--dump-dom", `file://${join(out, "index.html")}`], {
-    encoding: "utf8",
-    timeout: 180_000,
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  const drawn = new Set([...dom.stdout.matchAll(/<div class="plot[^"]*js-plotly-plot[^"]*" id="(plot-\d+)"/g)].map((m) => m[1]));
-  assert.ok(figures >= 8, `${figures} figures in the report`);
-  assert.equal(drawn.size, figures, `plotly drew ${drawn.size} of ${figures} figures`);
-  assert.ok((dom.stdout.match(/<svg class="main-svg"/g) ?? []).length >= figures);
-});
+test(
+  "index.html has all four notebooks and every figure draws in headless Chromium",
+  { skip: findChromium() ? false : "no headless Chromium (apt-get install chromium)" },
+  () => {
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    const figures = (html.match(/Plotly\.newPlot\("plot-\d+"/g) ?? []).length;
+    for (const name of NOTEBOOKS)
+      assert.match(html, new RegExp(`<tr class="completed"><td><a href="#notebook-\\d">notebooks/${name}</a>`));
+    const dom = spawnSync(
+      findChromium()!,
+      [
+        ...chromiumArgs(join(tempDir(), "profile")),
+        "--virtual-time-budget=60000",
+        "--dump-dom",
+        `file://${join(out, "index.html")}`,
+      ],
+      {
+        encoding: "utf8",
+        timeout: 180_000,
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
+    const drawn = new Set(
+      [...dom.stdout.matchAll(/<div class="plot[^"]*js-plotly-plot[^"]*" id="(plot-\d+)"/g)].map((m) => m[1]),
+    );
+    assert.ok(figures >= 8, `${figures} figures in the report`);
+    assert.equal(drawn.size, figures, `plotly drew ${drawn.size} of ${figures} figures`);
+    assert.ok((dom.stdout.match(/<svg class="main-svg"/g) ?? []).length >= figures);
+  },
+);
 
 const noJupyter = debianPythonHas(["nbclient", "nbconvert"]);
 
@@ -93,11 +128,26 @@ test("Debian's nbclient runs every notebook on the project's kernelspec without 
   const executed = tempDir("reglab-nbclient-");
   const result = spawnSync(
     DEBIAN_PYTHON,
-    ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600", "--output-dir", executed, ...NOTEBOOKS.map((n) => join(ROOT, "notebooks", n))],
+    [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.timeout=600",
+      "--output-dir",
+      executed,
+      ...NOTEBOOKS.map((n) => join(ROOT, "notebooks", n)),
+    ],
     {
       encoding: "utf8",
       // Debian's Python only, with the project's kernelspec; the cache of the run above makes it quick.
-      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? "/root", JUPYTER_PATH: join(ROOT, "build", "jupyter"), REGLAB_CACHE_DIR: cache },
+      env: {
+        PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: process.env.HOME ?? "/root",
+        JUPYTER_PATH: join(ROOT, "build", "jupyter"),
+        REGLAB_CACHE_DIR: cache,
+      },
       timeout: 1_200_000,
     },
   );
@@ -105,8 +155,17 @@ test("Debian's nbclient runs every notebook on the project's kernelspec without 
   for (const name of NOTEBOOKS) {
     const nb = readJson(join(executed, name));
     const outputs = codeCells(nb).flatMap((cell) => cell.outputs);
-    assert.ok(!outputs.some((o) => o.output_type === "error" || (o.output_type === "stream" && o.name === "stderr")), `${name}: errors or stderr under nbclient`);
-    assert.ok(outputs.some((o) => o.output_type === "display_data" && o.data[PLOTLY_MIME] && o.data["text/html"]), `${name}: no plotly bundle under nbclient`);
-    assert.ok(outputs.some((o) => o.output_type === "stream" && /^✓ /m.test(String(o.text))), `${name}: its claims ran`);
+    assert.ok(
+      !outputs.some((o) => o.output_type === "error" || (o.output_type === "stream" && o.name === "stderr")),
+      `${name}: errors or stderr under nbclient`,
+    );
+    assert.ok(
+      outputs.some((o) => o.output_type === "display_data" && o.data[PLOTLY_MIME] && o.data["text/html"]),
+      `${name}: no plotly bundle under nbclient`,
+    );
+    assert.ok(
+      outputs.some((o) => o.output_type === "stream" && /^✓ /m.test(String(o.text))),
+      `${name}: its claims ran`,
+    );
   }
 });

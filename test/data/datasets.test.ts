@@ -44,49 +44,70 @@ test("corrupt or missing IDX files: an Error naming the file and what is wrong",
   writeFileSync(images, idxBytes([5, 28, 28], new Uint8Array(5 * 784)).subarray(0, 1000));
   await assert.rejects(load, new RegExp(`^Error: ${images}: truncated \\(5×28×28 needs 3936 bytes, file has 1000\\)$`));
   writeFileSync(images, idxBytes([6, 28, 28], new Uint8Array(6 * 784)));
-  await assert.rejects(load, new RegExp(`^Error: ${labels}: counts disagree \\(5 labels for 6 images in ${images}\\)$`));
+  await assert.rejects(
+    load,
+    new RegExp(`^Error: ${labels}: counts disagree \\(5 labels for 6 images in ${images}\\)$`),
+  );
   writeFileSync(images, idxBytes([5], new Uint8Array(5)));
   await assert.rejects(load, /bad magic number \(1 dimensions, expected 3\)/);
   const gzipped = gzipSync(idxBytes([5, 28, 28], new Uint8Array(5 * 784)));
   writeFileSync(images, gzipped.subarray(0, gzipped.length - 12));
   await assert.rejects(load, new RegExp(`^Error: ${images}: corrupt gzip data \\(unexpected end of file\\)$`));
   const empty = tempDir("reglab-fmnist-");
-  await assert.rejects(() => loadFashionMnist({ dir: empty, download: false }), new RegExp(`^Error: ${empty}/train-images-idx3-ubyte: missing \\(fashion-mnist folder given by dir\\)$`));
+  await assert.rejects(
+    () => loadFashionMnist({ dir: empty, download: false }),
+    new RegExp(`^Error: ${empty}/train-images-idx3-ubyte: missing \\(fashion-mnist folder given by dir\\)$`),
+  );
   const saved = process.env.FASHION_MNIST_DIR;
   process.env.FASHION_MNIST_DIR = empty;
   try {
-    await assert.rejects(() => loadFashionMnist({ split: "test", download: false }), /t10k-images-idx3-ubyte: missing \(fashion-mnist folder given by FASHION_MNIST_DIR\)/);
+    await assert.rejects(
+      () => loadFashionMnist({ split: "test", download: false }),
+      /t10k-images-idx3-ubyte: missing \(fashion-mnist folder given by FASHION_MNIST_DIR\)/,
+    );
   } finally {
     if (saved === undefined) delete process.env.FASHION_MNIST_DIR;
     else process.env.FASHION_MNIST_DIR = saved;
   }
-  await assert.rejects(() => loadFashionMnist({ dir, split: "validation" as "test" }), /split must be one of "train", "test", got "validation"/);
+  await assert.rejects(
+    () => loadFashionMnist({ dir, split: "validation" as "test" }),
+    /split must be one of "train", "test", got "validation"/,
+  );
 });
 
 const debianMissing = existsSync(join(FASHION_MNIST_SYSTEM_DIR, "train-images-idx3-ubyte.gz"))
   ? false
   : `Debian's Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)`;
 
-test("the real Fashion-MNIST from Debian: 60,000 + 10,000 images, 6,000 / 1,000 per class, pixels in [0, 1]", { skip: debianMissing }, async () => {
-  for (const [split, total] of [["train", 60000], ["test", 10000]] as const) {
-    const data = await loadFashionMnist({ split, download: false });
-    assert.equal(data.source, FASHION_MNIST_SYSTEM_DIR);
-    assert.deepEqual(data.x.shape, [total, 784]);
+test(
+  "the real Fashion-MNIST from Debian: 60,000 + 10,000 images, 6,000 / 1,000 per class, pixels in [0, 1]",
+  { skip: debianMissing },
+  async () => {
+    for (const [split, total] of [
+      ["train", 60000],
+      ["test", 10000],
+    ] as const) {
+      const data = await loadFashionMnist({ split, download: false });
+      assert.equal(data.source, FASHION_MNIST_SYSTEM_DIR);
+      assert.deepEqual(data.x.shape, [total, 784]);
+      const counts = new Array(10).fill(0);
+      data.labels.forEach((label) => counts[label]++);
+      assert.deepEqual(counts, new Array(10).fill(total / 10));
+      const [low, high, mean] = tf.tidy(() =>
+        [tf.min(data.x), tf.max(data.x), tf.mean(data.x)].map((t) => t.dataSync()[0]),
+      );
+      assert.equal(low, 0);
+      assert.equal(high, 1);
+      assert.ok(mean > 0.25 && mean < 0.32, `mean pixel ${mean}`); // Fashion-MNIST's mean intensity is about 0.286
+      tf.dispose([data.x, data.y]);
+    }
+    const sample = await loadFashionMnist({ split: "test", limit: 1000, sample: "stratified", seed: 3 });
     const counts = new Array(10).fill(0);
-    data.labels.forEach((label) => counts[label]++);
-    assert.deepEqual(counts, new Array(10).fill(total / 10));
-    const [low, high, mean] = tf.tidy(() => [tf.min(data.x), tf.max(data.x), tf.mean(data.x)].map((t) => t.dataSync()[0]));
-    assert.equal(low, 0);
-    assert.equal(high, 1);
-    assert.ok(mean > 0.25 && mean < 0.32, `mean pixel ${mean}`); // Fashion-MNIST's mean intensity is about 0.286
-    tf.dispose([data.x, data.y]);
-  }
-  const sample = await loadFashionMnist({ split: "test", limit: 1000, sample: "stratified", seed: 3 });
-  const counts = new Array(10).fill(0);
-  sample.labels.forEach((label) => counts[label]++);
-  assert.deepEqual(counts, new Array(10).fill(100));
-  tf.dispose([sample.x, sample.y]);
-});
+    sample.labels.forEach((label) => counts[label]++);
+    assert.deepEqual(counts, new Array(10).fill(100));
+    tf.dispose([sample.x, sample.y]);
+  },
+);
 
 test("loadCifar10: records become channels-last rows /255, from the folder or its cifar-10-batches-bin", async () => {
   const parent = tempDir("reglab-cifar-");
@@ -94,22 +115,41 @@ test("loadCifar10: records become channels-last rows /255, from the folder or it
   writeCifarFixture(dir, 4);
   const train = await loadCifar10({ dir: parent, split: "train", download: false });
   assert.deepEqual(train.x.shape, [20, 3072]);
-  assert.deepEqual(Array.from(train.labels), Array.from({ length: 20 }, (_, r) => r % 10));
+  assert.deepEqual(
+    Array.from(train.labels),
+    Array.from({ length: 20 }, (_, r) => r % 10),
+  );
   const x = train.x.arraySync();
-  for (const [r, p, c] of [[0, 0, 0], [7, 10, 2], [19, 1023, 1]]) {
-    assert.ok(Math.abs(x[r][p * 3 + c] - ((r + 7 * p + 50 * c) % 256) / 255) < 1e-7, `record ${r} pixel ${p} channel ${c}`);
+  for (const [r, p, c] of [
+    [0, 0, 0],
+    [7, 10, 2],
+    [19, 1023, 1],
+  ]) {
+    assert.ok(
+      Math.abs(x[r][p * 3 + c] - ((r + 7 * p + 50 * c) % 256) / 255) < 1e-7,
+      `record ${r} pixel ${p} channel ${c}`,
+    );
   }
   const test = await loadCifar10({ dir, split: "test", limit: 2, download: false });
   assert.deepEqual(Array.from(test.labels), [0, 1]);
   assert.deepEqual(test.imageShape, [32, 32, 3]);
   assert.equal(test.classNames[3], "cat");
   writeFileSync(join(dir, "test_batch.bin"), cifarRecords(3).subarray(0, 5000));
-  await assert.rejects(() => loadCifar10({ dir, split: "test", download: false }), new RegExp(`${dir}/test_batch.bin: truncated \\(5000 bytes is not a whole number of 3073-byte records\\)`));
+  await assert.rejects(
+    () => loadCifar10({ dir, split: "test", download: false }),
+    new RegExp(`${dir}/test_batch.bin: truncated \\(5000 bytes is not a whole number of 3073-byte records\\)`),
+  );
   const bad = cifarRecords(2);
   bad[3073] = 12;
   writeFileSync(join(dir, "test_batch.bin"), bad);
-  await assert.rejects(() => loadCifar10({ dir, split: "test", download: false }), /test_batch\.bin: record 1 has label 12, not a class 0-9/);
-  await assert.rejects(() => loadCifar10({ dir: tempDir(), split: "test", download: false }), /test_batch\.bin: missing \(cifar10 folder given by dir\)/);
+  await assert.rejects(
+    () => loadCifar10({ dir, split: "test", download: false }),
+    /test_batch\.bin: record 1 has label 12, not a class 0-9/,
+  );
+  await assert.rejects(
+    () => loadCifar10({ dir: tempDir(), split: "test", download: false }),
+    /test_batch\.bin: missing \(cifar10 folder given by dir\)/,
+  );
   tf.dispose([train.x, train.y, test.x, test.y]);
 });
 
@@ -131,24 +171,46 @@ test("downloads are kept only when their MD5 matches; the next mirror is tried; 
   served.set("/good/file.gz", payload);
   served.set("/bad/file.gz", Buffer.from("tampered"));
   const folder = join(tempDir("reglab-dl-"), "cache");
-  const path = await downloadVerified("file.gz", md5(payload), [`${base}/missing`, `${base}/bad`, `${base}/good`], folder);
+  const path = await downloadVerified(
+    "file.gz",
+    md5(payload),
+    [`${base}/missing`, `${base}/bad`, `${base}/good`],
+    folder,
+  );
   assert.equal(path, join(folder, "file.gz"));
   assert.deepEqual(readdirSync(folder), ["file.gz"]);
   const empty = join(tempDir("reglab-dl-"), "cache");
   await assert.rejects(
     () => downloadVerified("file.gz", md5(payload), [`${base}/missing`, `${base}/bad`], empty),
-    new RegExp(`^Error: file\\.gz: could not download \\(${base}/missing/file\\.gz: HTTP 404; ${base}/bad/file\\.gz: checksum mismatch \\(MD5 ${md5(Buffer.from("tampered"))}, expected ${md5(payload)}\\)\\)$`),
+    new RegExp(
+      `^Error: file\\.gz: could not download \\(${base}/missing/file\\.gz: HTTP 404; ${base}/bad/file\\.gz: checksum mismatch \\(MD5 ${md5(Buffer.from("tampered"))}, expected ${md5(payload)}\\)\\)$`,
+    ),
   );
   assert.deepEqual(existsSync(empty) ? readdirSync(empty) : [], []);
 });
 
 test("readTar returns the archive's regular files and rejects a truncated one", () => {
-  const archive = tarBytes({ "cifar-10-batches-bin/test_batch.bin": new Uint8Array([1, 2, 3]), "cifar-10-batches-bin/readme.html": new Uint8Array(600) });
+  const archive = tarBytes({
+    "cifar-10-batches-bin/test_batch.bin": new Uint8Array([1, 2, 3]),
+    "cifar-10-batches-bin/readme.html": new Uint8Array(600),
+  });
   const members = readTar(archive, "a.tar");
-  assert.deepEqual(members.map((m) => [m.name, m.data.length]), [["cifar-10-batches-bin/test_batch.bin", 3], ["cifar-10-batches-bin/readme.html", 600]]);
+  assert.deepEqual(
+    members.map((m) => [m.name, m.data.length]),
+    [
+      ["cifar-10-batches-bin/test_batch.bin", 3],
+      ["cifar-10-batches-bin/readme.html", 600],
+    ],
+  );
   assert.deepEqual(Array.from(members[0].data), [1, 2, 3]);
-  assert.throws(() => readTar(archive.subarray(0, 1200), "a.tar"), /^Error: a\.tar: truncated \(a header is cut off at byte 1024\)$/);
-  assert.throws(() => readTar(archive.subarray(0, 1700), "a.tar"), /^Error: a\.tar: truncated \(member cifar-10-batches-bin\/readme\.html runs past the end\)$/);
+  assert.throws(
+    () => readTar(archive.subarray(0, 1200), "a.tar"),
+    /^Error: a\.tar: truncated \(a header is cut off at byte 1024\)$/,
+  );
+  assert.throws(
+    () => readTar(archive.subarray(0, 1700), "a.tar"),
+    /^Error: a\.tar: truncated \(member cifar-10-batches-bin\/readme\.html runs past the end\)$/,
+  );
 });
 
 test("readIdx: a trailing surplus is an error too", () => {

@@ -12,7 +12,12 @@ export function idxBytes(dims: number[], data: Uint8Array): Buffer {
 }
 
 /** n images of 28×28 where image i is filled with the value (i * 25) % 256, labels i % 10. */
-export function writeFashionFixture(dir: string, split: "train" | "test", n: number, gzip = true): { images: Uint8Array; labels: Uint8Array } {
+export function writeFashionFixture(
+  dir: string,
+  split: "train" | "test",
+  n: number,
+  gzip = true,
+): { images: Uint8Array; labels: Uint8Array } {
   mkdirSync(dir, { recursive: true });
   const images = new Uint8Array(n * 784);
   const labels = new Uint8Array(n);
@@ -22,7 +27,8 @@ export function writeFashionFixture(dir: string, split: "train" | "test", n: num
     labels[i] = i % 10;
   }
   const prefix = split === "train" ? "train" : "t10k";
-  const write = (name: string, bytes: Buffer) => writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
+  const write = (name: string, bytes: Buffer) =>
+    writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
   write(`${prefix}-images-idx3-ubyte`, idxBytes([n, 28, 28], images));
   write(`${prefix}-labels-idx1-ubyte`, idxBytes([n], labels));
   return { images, labels };
@@ -34,14 +40,16 @@ export function cifarRecords(count: number, firstRecord = 0): Buffer {
   for (let k = 0; k < count; k++) {
     const r = firstRecord + k;
     bytes[k * 3073] = r % 10;
-    for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) bytes[k * 3073 + 1 + c * 1024 + p] = (r + 7 * p + 50 * c) % 256;
+    for (let c = 0; c < 3; c++)
+      for (let p = 0; p < 1024; p++) bytes[k * 3073 + 1 + c * 1024 + p] = (r + 7 * p + 50 * c) % 256;
   }
   return bytes;
 }
 
 export function writeCifarFixture(dir: string, perFile = 4): void {
   mkdirSync(dir, { recursive: true });
-  for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin`), cifarRecords(perFile, (b - 1) * perFile));
+  for (let b = 1; b <= 5; b++)
+    writeFileSync(join(dir, `data_batch_${b}.bin`), cifarRecords(perFile, (b - 1) * perFile));
   writeFileSync(join(dir, "test_batch.bin"), cifarRecords(perFile, 1000));
 }
 

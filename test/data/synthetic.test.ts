@@ -1,6 +1,14 @@
 import * as assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { makeCircles, makeHighDimRegression, makeMoons, makePolynomialRegression, makeSpirals, selectRows, tf } from "reglab";
+import {
+  makeCircles,
+  makeHighDimRegression,
+  makeMoons,
+  makePolynomialRegression,
+  makeSpirals,
+  selectRows,
+  tf,
+} from "reglab";
 import { setUp } from "../helpers";
 
 before(setUp);
@@ -18,10 +26,16 @@ test("2-D sets: shapes, alternating balanced labels, geometry without noise, rep
   const spirals = makeSpirals({ samples: 300, classes: 3, seed: 2 });
   assert.deepEqual(spirals.x.shape, [300, 2]);
   assert.deepEqual(spirals.y.shape, [300, 3]);
-  assert.deepEqual([0, 1, 2].map((k) => spirals.labels.filter((l) => l === k).length), [100, 100, 100]);
+  assert.deepEqual(
+    [0, 1, 2].map((k) => spirals.labels.filter((l) => l === k).length),
+    [100, 100, 100],
+  );
   assert.deepEqual(makeSpirals({ samples: 300, classes: 3, seed: 2 }).x.arraySync(), spirals.x.arraySync());
   assert.notDeepEqual(makeSpirals({ samples: 300, classes: 3, seed: 3 }).x.arraySync(), spirals.x.arraySync());
-  assert.throws(() => makeCircles({ samples: 10, factor: 1.5 }), /^Error: makeCircles: factor must be between 0 and 1, got 1.5$/);
+  assert.throws(
+    () => makeCircles({ samples: 10, factor: 1.5 }),
+    /^Error: makeCircles: factor must be between 0 and 1, got 1.5$/,
+  );
   assert.throws(() => makeMoons({ samples: 0 }), /makeMoons: samples must be a positive integer, got 0/);
   assert.throws(() => makeMoons({ samples: 5, noise: -1 }), /makeMoons: noise must be a finite number >= 0, got -1/);
 });
@@ -36,7 +50,9 @@ test("high-dimensional regression is y = 0.05 + Σ 0.01·x (d2l's weight-decay s
     assert.ok(Math.abs(y - expected) < 1e-5);
   });
   const noisy = makeHighDimRegression({ noise: 0.01, seed: 5 });
-  const residual = Array.from(tf.tidy(() => tf.sub(noisy.yTrain, tf.add(tf.matMul(noisy.xTrain, tf.fill([200, 1], 0.01)), 0.05)).dataSync()));
+  const residual = Array.from(
+    tf.tidy(() => tf.sub(noisy.yTrain, tf.add(tf.matMul(noisy.xTrain, tf.fill([200, 1], 0.01)), 0.05)).dataSync()),
+  );
   const std = Math.sqrt(residual.reduce((s, r) => s + r * r, 0) / residual.length);
   assert.ok(std > 0.004 && std < 0.02, `label noise std ${std}`);
 });
@@ -45,10 +61,15 @@ test("polynomial regression: features xʲ/j!, y = 5 + 1.2x − 3.4x²/2 + 5.6x³
   const data = makePolynomialRegression({ trainSamples: 10, degree: 5, noise: 0, seed: 1 });
   const features = data.xTrain.arraySync();
   data.inputTrain.forEach((x, i) => {
-    [1, x, x ** 2 / 2, x ** 3 / 6, x ** 4 / 24, x ** 5 / 120].forEach((f, j) => assert.ok(Math.abs(features[i][j] - f) < 1e-5 * Math.max(1, Math.abs(f))));
+    [1, x, x ** 2 / 2, x ** 3 / 6, x ** 4 / 24, x ** 5 / 120].forEach((f, j) =>
+      assert.ok(Math.abs(features[i][j] - f) < 1e-5 * Math.max(1, Math.abs(f))),
+    );
     assert.ok(Math.abs(data.yTrain.arraySync()[i][0] - (5 + 1.2 * x - 1.7 * x ** 2 + (5.6 / 6) * x ** 3)) < 1e-4);
   });
-  assert.deepEqual(Array.from(data.trueW), [5, 1.2, -3.4, 5.6, 0, 0].map((v) => Math.fround(v)));
+  assert.deepEqual(
+    Array.from(data.trueW),
+    [5, 1.2, -3.4, 5.6, 0, 0].map((v) => Math.fround(v)),
+  );
 });
 
 test("selectRows: first n, or a seeded stratified sample with exact total and class shares", () => {
@@ -58,10 +79,20 @@ test("selectRows: first n, or a seeded stratified sample with exact total and cl
   assert.equal(sample.length, 101);
   const counts = [0, 1, 2].map((k) => Array.from(sample).filter((i) => labels[i] === k).length);
   assert.deepEqual(counts, [71, 20, 10]); // 70.7, 20.2, 10.1: the largest remainder gets the extra row
-  assert.deepEqual(Array.from(sample), [...sample].sort((a, b) => a - b), "in the data's order");
+  assert.deepEqual(
+    Array.from(sample),
+    [...sample].sort((a, b) => a - b),
+    "in the data's order",
+  );
   assert.deepEqual(selectRows(labels, 3, { limit: 101, sample: "stratified", seed: 7 }, "t"), sample);
   assert.notDeepEqual(selectRows(labels, 3, { limit: 101, sample: "stratified", seed: 8 }, "t"), sample);
   assert.equal(selectRows(labels, 3, { limit: 5000 }, "t").length, 1000);
-  assert.throws(() => selectRows(labels, 3, { limit: 0 }, "loadX"), /^Error: loadX: limit must be a positive integer, got 0$/);
-  assert.throws(() => selectRows(labels, 3, { limit: 3, sample: "random" as "first" }, "loadX"), /sample must be "first" or "stratified"/);
+  assert.throws(
+    () => selectRows(labels, 3, { limit: 0 }, "loadX"),
+    /^Error: loadX: limit must be a positive integer, got 0$/,
+  );
+  assert.throws(
+    () => selectRows(labels, 3, { limit: 3, sample: "random" as "first" }, "loadX"),
+    /sample must be "first" or "stratified"/,
+  );
 });

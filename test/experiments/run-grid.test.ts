@@ -36,7 +36,11 @@ function options(extra: Partial<GridOptions> = {}): GridOptions {
     data,
     settings: gridSettings({ kinds: ["none", "l1", "l2"], factors: [1e-3], seeds: [3] }),
     model: { hiddenUnits: [16, 8], outputUnits: 3 },
-    training: { epochs: 3, batchSize: 32, optimizer: { name: "momentum", learningRate: 0.05, momentum: 0.9, nesterov: true } },
+    training: {
+      epochs: 3,
+      batchSize: 32,
+      optimizer: { name: "momentum", learningRate: 0.05, momentum: 0.9, nesterov: true },
+    },
     cache: false,
     verbose: false,
     ...extra,
@@ -51,10 +55,30 @@ function content(result: GridResult): Omit<GridResult, "cached"> {
 
 test("one model per setting, trained exactly as train() would, with its table row", async () => {
   const { results, table } = await runGrid(options());
-  assert.deepEqual(results.map((r) => r.label), ["none", "L1 0.001", "L2 0.001"]);
-  const model = buildMLP({ inputShape: 20, hiddenUnits: [16, 8], outputUnits: 3, seed: 3, kernelRegularizer: regularizerFor(results[2].setting) });
+  assert.deepEqual(
+    results.map((r) => r.label),
+    ["none", "L1 0.001", "L2 0.001"],
+  );
+  const model = buildMLP({
+    inputShape: 20,
+    hiddenUnits: [16, 8],
+    outputUnits: 3,
+    seed: 3,
+    kernelRegularizer: regularizerFor(results[2].setting),
+  });
   const optimizer = makeOptimizer({ name: "momentum", learningRate: 0.05, momentum: 0.9, nesterov: true });
-  const direct = await train(model, { x: data.xTrain, y: data.yTrain, validationData: [data.xVal, data.yVal], epochs: 3, batchSize: 32, optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"], seed: 3, verbose: false });
+  const direct = await train(model, {
+    x: data.xTrain,
+    y: data.yTrain,
+    validationData: [data.xVal, data.yVal],
+    epochs: 3,
+    batchSize: 32,
+    optimizer,
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+    seed: 3,
+    verbose: false,
+  });
   assert.deepEqual(results[2].history, direct.history, "runGrid's L2 run is the same run as train()'s");
   model.dispose();
   optimizer.dispose();
@@ -70,10 +94,16 @@ test("one model per setting, trained exactly as train() would, with its table ro
     const nearZero = result.weights.reduce((s, w) => s + w.nearZero * w.count, 0) / (320 + 128 + 24);
     assert.ok(Math.abs(row.nearZero - nearZero) < 1e-12);
     assert.ok(Math.abs(row.weightNorm - Math.hypot(...result.weights.map((w) => w.l2))) < 1e-9);
-    assert.ok(Math.abs(row.hiddenWeightNorm - Math.hypot(result.weights[0].l2, result.weights[1].l2)) < 1e-9, "hidden layers only");
+    assert.ok(
+      Math.abs(row.hiddenWeightNorm - Math.hypot(result.weights[0].l2, result.weights[1].l2)) < 1e-9,
+      "hidden layers only",
+    );
     assert.equal(result.firstLayerUnits.length, 16);
     assert.equal(result.firstLayerUnits[0].length, 20);
-    assert.deepEqual(result.activations.map((a) => a.layer), ["hidden_layer1", "hidden_layer2"]);
+    assert.deepEqual(
+      result.activations.map((a) => a.layer),
+      ["hidden_layer1", "hidden_layer2"],
+    );
     assert.ok(result.sensitivity > 0);
   }
   assert.equal(table[0].penalty, 0, "no regularizer, no penalty");
@@ -88,18 +118,35 @@ test("the cache: a second run reads every result; a changed setting, data or tra
   const second = await runGrid(options({ cache }));
   assert.ok(second.results.every((r) => r.cached));
   assert.deepEqual(second.results.map(content), first.results.map(content));
-  const changed = await runGrid(options({ cache, settings: gridSettings({ kinds: ["none", "l2"], factors: [1e-3, 1e-2], seeds: [3] }) }));
-  assert.deepEqual(changed.results.map((r) => r.cached), [true, true, false]);
-  const longer = await runGrid(options({ cache, settings: first.results.map((r) => r.setting).slice(0, 1), training: { ...options().training, epochs: 4 } }));
+  const changed = await runGrid(
+    options({ cache, settings: gridSettings({ kinds: ["none", "l2"], factors: [1e-3, 1e-2], seeds: [3] }) }),
+  );
+  assert.deepEqual(
+    changed.results.map((r) => r.cached),
+    [true, true, false],
+  );
+  const longer = await runGrid(
+    options({
+      cache,
+      settings: first.results.map((r) => r.setting).slice(0, 1),
+      training: { ...options().training, epochs: 4 },
+    }),
+  );
   assert.equal(longer.results[0].cached, false);
   const otherData = blobs(2);
-  const moved = await runGrid(options({ cache, data: otherData, settings: first.results.map((r) => r.setting).slice(0, 1) }));
+  const moved = await runGrid(
+    options({ cache, data: otherData, settings: first.results.map((r) => r.setting).slice(0, 1) }),
+  );
   assert.equal(moved.results[0].cached, false);
   assert.notEqual(moved.results[0].key, first.results[0].key);
   tf.dispose(Object.values(otherData));
   const forced = await runGrid(options({ cache, force: true }));
   assert.ok(forced.results.every((r) => !r.cached));
-  assert.deepEqual(forced.results.map((r) => ({ ...content(r), seconds: 0 })), first.results.map((r) => ({ ...content(r), seconds: 0 })), "same seeds, same numbers");
+  assert.deepEqual(
+    forced.results.map((r) => ({ ...content(r), seconds: 0 })),
+    first.results.map((r) => ({ ...content(r), seconds: 0 })),
+    "same seeds, same numbers",
+  );
 });
 
 test("no tensors are left behind", async () => {
@@ -111,25 +158,51 @@ test("no tensors are left behind", async () => {
 
 test("bad grids are rejected before anything trains", async () => {
   await assert.rejects(() => runGrid(options({ settings: [] })), /^Error: runGrid: settings must be a non-empty list$/);
-  await assert.rejects(() => runGrid(options({ settings: [{ kind: "l3" as "l1", factor: 1, seed: 0 }] })), /runGrid: setting.kind must be one of "none", "l1", "l2", "l1l2", got "l3"/);
-  await assert.rejects(() => runGrid(options({ settings: [{ kind: "l1", factor: -1, seed: 0 }] })), /runGrid: setting.factor must be a finite number >= 0, got -1/);
-  await assert.rejects(() => runGrid(options({ training: { epochs: 0, batchSize: 32, optimizer: { name: "sgd", learningRate: 0.1 } } })), /runGrid: training.epochs must be a positive integer, got 0/);
-  await assert.rejects(() => runGrid(options({ training: { epochs: 1, batchSize: 32, optimizer: { name: "lbfgs" as "sgd", learningRate: 0.1 } } })), /runGrid: optimizer.name must be one of/);
+  await assert.rejects(
+    () => runGrid(options({ settings: [{ kind: "l3" as "l1", factor: 1, seed: 0 }] })),
+    /runGrid: setting.kind must be one of "none", "l1", "l2", "l1l2", got "l3"/,
+  );
+  await assert.rejects(
+    () => runGrid(options({ settings: [{ kind: "l1", factor: -1, seed: 0 }] })),
+    /runGrid: setting.factor must be a finite number >= 0, got -1/,
+  );
+  await assert.rejects(
+    () => runGrid(options({ training: { epochs: 0, batchSize: 32, optimizer: { name: "sgd", learningRate: 0.1 } } })),
+    /runGrid: training.epochs must be a positive integer, got 0/,
+  );
+  await assert.rejects(
+    () =>
+      runGrid(
+        options({ training: { epochs: 1, batchSize: 32, optimizer: { name: "lbfgs" as "sgd", learningRate: 0.1 } } }),
+      ),
+    /runGrid: optimizer.name must be one of/,
+  );
   const gone = tf.zeros([2, 20]);
   gone.dispose();
-  await assert.rejects(() => runGrid(options({ data: { ...data, xVal: gone } })), /runGrid: data.xVal has been disposed/);
+  await assert.rejects(
+    () => runGrid(options({ data: { ...data, xVal: gone } })),
+    /runGrid: data.xVal has been disposed/,
+  );
 });
 
 test("grid settings, labels and regularizers", () => {
-  const settings = gridSettings({ kinds: ["none", "l1l2"], factors: [1e-4, 0.01], seeds: [0, 1], l1Ratios: [0.25, 0.75] });
+  const settings = gridSettings({
+    kinds: ["none", "l1l2"],
+    factors: [1e-4, 0.01],
+    seeds: [0, 1],
+    l1Ratios: [0.25, 0.75],
+  });
   assert.equal(settings.length, 2 + 2 * 2 * 2);
-  assert.deepEqual(settings.slice(0, 5).map((s) => settingLabel(s, true)), [
-    "none · seed 0",
-    "none · seed 1",
-    "L1L2 1e-4 (L1 25%) · seed 0",
-    "L1L2 1e-4 (L1 25%) · seed 1",
-    "L1L2 1e-4 (L1 75%) · seed 0",
-  ]);
+  assert.deepEqual(
+    settings.slice(0, 5).map((s) => settingLabel(s, true)),
+    [
+      "none · seed 0",
+      "none · seed 1",
+      "L1L2 1e-4 (L1 25%) · seed 0",
+      "L1L2 1e-4 (L1 25%) · seed 1",
+      "L1L2 1e-4 (L1 75%) · seed 0",
+    ],
+  );
   const config = regularizerFor(settings[4])!.getConfig() as { l1: number; l2: number };
   assert.ok(Math.abs(config.l1 - 0.75e-4) < 1e-15 && Math.abs(config.l2 - 0.25e-4) < 1e-15, JSON.stringify(config));
   assert.equal(settingLabel({ kind: "l1", factor: 2.5e-5, target: "activity", seed: 0 }), "activity L1 2.5e-5");
@@ -139,7 +212,11 @@ test("grid settings, labels and regularizers", () => {
 
 test("outputSensitivity measures E‖ŷ(x+ε) − ŷ(x)‖ (y = 2x: 2σ·√(2/π))", () => {
   const input = tf.input({ shape: [1] });
-  const dense = tf.layers.dense({ units: 1, useBias: false, kernelInitializer: tf.initializers.constant({ value: 2 }) });
+  const dense = tf.layers.dense({
+    units: 1,
+    useBias: false,
+    kernelInitializer: tf.initializers.constant({ value: 2 }),
+  });
   const model = tf.model({ inputs: input, outputs: dense.apply(input) as tf.SymbolicTensor });
   const x = tf.zeros([4000, 1]);
   const measured = outputSensitivity(model, x, { noise: 0.1, rows: 4000, seed: 1 });
@@ -153,7 +230,10 @@ test("hiddenActivations counts ReLU zeros exactly", () => {
   const model = buildMLP({ inputShape: 20, hiddenUnits: [16], outputUnits: 3, seed: 1 });
   const [stats] = hiddenActivations(model, data.xVal);
   const direct = tf.tidy(() => {
-    const hidden = tf.model({ inputs: model.inputs, outputs: model.getLayer("hidden_layer1").output as tf.SymbolicTensor });
+    const hidden = tf.model({
+      inputs: model.inputs,
+      outputs: model.getLayer("hidden_layer1").output as tf.SymbolicTensor,
+    });
     return Array.from((hidden.predict(data.xVal) as tf.Tensor).dataSync());
   });
   assert.equal(stats.zero, direct.filter((v) => v === 0).length / direct.length);

@@ -12,7 +12,11 @@ const homework = readHomework(SOURCE);
 
 /** The grading notebook of the released homework, every code cell marked with `status`. */
 function executed(status: (id: string) => CellRunInfo): Notebook {
-  const graded = gradingNotebook(readJson(join(ROOT, "exercises", "day81", "homework.ipynb")), homework, "reglab canary x");
+  const graded = gradingNotebook(
+    readJson(join(ROOT, "exercises", "day81", "homework.ipynb")),
+    homework,
+    "reglab canary x",
+  );
   for (const cell of graded.cells) if (cell.cell_type === "code") cell.metadata.reglab = status(cell.id);
   return graded;
 }
@@ -33,35 +37,76 @@ test("the grading notebook: setup first, the student's cells, the source's tests
 test("clean test cells pass; a canary that reports success voids every test", () => {
   const partial = (graded: Notebook) => {
     const q3 = graded.cells.find((c) => c.id === "q3-test") as CodeCell;
-    q3.outputs.push({ output_type: "display_data", data: { "application/vnd.reglab.score+json": { points: 3 } }, metadata: {} });
+    q3.outputs.push({
+      output_type: "display_data",
+      data: { "application/vnd.reglab.score+json": { points: 3 } },
+      metadata: {},
+    });
     return graded;
   };
-  const honest = scoreGradedNotebook("s.ipynb", partial(executed((id) => (id === CANARY_CELL_ID ? canaryFailed : completed))), homework, new Map());
+  const honest = scoreGradedNotebook(
+    "s.ipynb",
+    partial(executed((id) => (id === CANARY_CELL_ID ? canaryFailed : completed))),
+    homework,
+    new Map(),
+  );
   assert.equal(honest.score, 10);
   const tampered = scoreGradedNotebook("s.ipynb", partial(executed(() => completed)), homework, new Map());
   assert.equal(tampered.score, 0);
-  assert.ok(tampered.tests.every((t) => t.status === "error" && /^grading was interfered with: a check cell that must fail reported success$/.test(t.message)));
+  assert.ok(
+    tampered.tests.every(
+      (t) =>
+        t.status === "error" &&
+        /^grading was interfered with: a check cell that must fail reported success$/.test(t.message),
+    ),
+  );
 });
 
 test("partial credit: the smallest report counts, none reported is 0, reports never exceed the maximum", () => {
   const withReports = (values: unknown[]) => {
     const graded = executed((id) => (id === CANARY_CELL_ID ? canaryFailed : completed));
     const q3 = graded.cells.find((c) => c.id === "q3-test") as CodeCell;
-    for (const value of values) q3.outputs.push({ output_type: "display_data", data: { "application/vnd.reglab.score+json": value }, metadata: {} });
+    for (const value of values)
+      q3.outputs.push({
+        output_type: "display_data",
+        data: { "application/vnd.reglab.score+json": value },
+        metadata: {},
+      });
     return scoreGradedNotebook("s.ipynb", graded, homework, new Map()).tests[2];
   };
-  assert.deepEqual(withReports([{ points: 3 }, { points: 1 }, JSON.stringify({ points: 3 })]), { id: "q3", max_points: 3, points: 1, status: "failed", message: "partial credit: 1 of 3" });
+  assert.deepEqual(withReports([{ points: 3 }, { points: 1 }, JSON.stringify({ points: 3 })]), {
+    id: "q3",
+    max_points: 3,
+    points: 1,
+    status: "failed",
+    message: "partial credit: 1 of 3",
+  });
   assert.equal(withReports([]).points, 0);
   assert.equal(withReports([]).message, "the test reported no partial credit");
   assert.equal(withReports([{ points: 99 }]).points, 3);
 });
 
 test("a kernel that died or a setup that failed scores nothing", () => {
-  const dead = executed((id) => (["q1-test", "q2-test", "q3-test", "q4-test", CANARY_CELL_ID].includes(id) ? { status: "pending" } : completed));
-  const report = scoreGradedNotebook("s.ipynb", dead, homework, new Map(), { kind: "dead", message: "the kernel died while running this cell (exited with code 0)", cellIndex: 4, cellId: "extra" });
+  const dead = executed((id) =>
+    ["q1-test", "q2-test", "q3-test", "q4-test", CANARY_CELL_ID].includes(id) ? { status: "pending" } : completed,
+  );
+  const report = scoreGradedNotebook("s.ipynb", dead, homework, new Map(), {
+    kind: "dead",
+    message: "the kernel died while running this cell (exited with code 0)",
+    cellIndex: 4,
+    cellId: "extra",
+  });
   assert.equal(report.score, 0);
-  assert.equal(report.tests[0].message, "not run: the kernel stopped in cell 5 (id extra): the kernel died while running this cell (exited with code 0)");
-  const noSetup = scoreGradedNotebook("s.ipynb", executed((id) => (id === SETUP_CELL_ID ? { status: "failed", failure: "error", message: "Error: x" } : completed)), homework, new Map());
+  assert.equal(
+    report.tests[0].message,
+    "not run: the kernel stopped in cell 5 (id extra): the kernel died while running this cell (exited with code 0)",
+  );
+  const noSetup = scoreGradedNotebook(
+    "s.ipynb",
+    executed((id) => (id === SETUP_CELL_ID ? { status: "failed", failure: "error", message: "Error: x" } : completed)),
+    homework,
+    new Map(),
+  );
   assert.equal(noSetup.score, 0);
   assert.match(noSetup.error!, /the grading kernel could not be prepared: Error: x/);
 });

@@ -94,7 +94,15 @@ describe("ActivityRegularization", () => {
       }
       setWeights(weights);
       // One full-batch SGD step with learning rate 1 moves the weights by exactly -gradient.
-      await train(m, { x, y, epochs: 1, batchSize: X.length, shuffle: false, optimizer: tf.train.sgd(1), loss: "meanSquaredError" });
+      await train(m, {
+        x,
+        y,
+        epochs: 1,
+        batchSize: X.length,
+        shuffle: false,
+        optimizer: tf.train.sgd(1),
+        loss: "meanSquaredError",
+      });
       const after = m.getWeights().map((w) => Array.from(w.dataSync()));
       const analytic = weights.flatMap((w, k) => w.map((v, i) => v - after[k][i]));
       assertAllClose(analytic, numeric, 2e-3, "gradient");
@@ -148,10 +156,19 @@ describe("ActivityRegularization", () => {
   });
 
   it("rejects bad arguments and a penalty asked for before any forward pass", () => {
-    assert.throws(() => new ActivityRegularization({ l1: -1 }), /ActivityRegularization: l1 must be a finite number >= 0, got -1/);
+    assert.throws(
+      () => new ActivityRegularization({ l1: -1 }),
+      /ActivityRegularization: l1 must be a finite number >= 0, got -1/,
+    );
     assert.throws(() => new ActivityRegularization({ l2: Number.NaN }), /l2 must be a finite number >= 0, got NaN/);
-    assert.throws(() => new ActivityRegularization({ normalization: "mean" as never }), /normalization must be one of "batch", "sum", got "mean"/);
-    assert.throws(() => new ActivityRegularization({ l1: 1, name: "fresh" }).activityPenalty(), /"fresh": the penalty is defined only right after a forward pass/);
+    assert.throws(
+      () => new ActivityRegularization({ normalization: "mean" as never }),
+      /normalization must be one of "batch", "sum", got "mean"/,
+    );
+    assert.throws(
+      () => new ActivityRegularization({ l1: 1, name: "fresh" }).activityPenalty(),
+      /"fresh": the penalty is defined only right after a forward pass/,
+    );
   });
 
   it("exists because plain TensorFlow.js throws on activityRegularizer", () => {

@@ -41,7 +41,13 @@ function history(offset: number, withAccuracy = true): History {
 }
 
 test("plotHistory: per metric and setting a solid train and a dashed validation line; buttons switch metrics", () => {
-  const figure = plotHistory([{ label: "none", history: history(0) }, { label: "L2 1e-4", history: history(1) }], { metrics: ["loss", "cost", "acc"] });
+  const figure = plotHistory(
+    [
+      { label: "none", history: history(0) },
+      { label: "L2 1e-4", history: history(1) },
+    ],
+    { metrics: ["loss", "cost", "acc"] },
+  );
   assert.equal(figure.data.length, 3 * 2 * 2);
   const [train, validation] = figure.data;
   assert.deepEqual([train.name, validation.name], ["none train", "none validation"]);
@@ -50,18 +56,55 @@ test("plotHistory: per metric and setting a solid train and a dashed validation 
   assert.deepEqual(validation.y, [1.2, 0.7, 0.6]);
   assert.equal((validation.line as { dash: string }).dash, "dash");
   assert.equal((train.line as { color: string }).color, (validation.line as { color: string }).color);
-  assert.notEqual((figure.data[2].line as { color: string }).color, (train.line as { color: string }).color, "one colour per setting");
-  assert.deepEqual(figure.data.map((t) => t.visible), [true, true, true, true, false, false, false, false, false, false, false, false]);
-  const buttons = (figure.layout.updatemenus as Array<{ buttons: Array<{ label: string; args: [{ visible: boolean[] }, Record<string, string>] }> }>)[0].buttons;
-  assert.deepEqual(buttons.map((b) => b.label), ["損失 Loss", "成本 Cost", "準確率 Accuracy"]);
-  assert.deepEqual(buttons[1].args[0].visible, [false, false, false, false, true, true, true, true, false, false, false, false]);
+  assert.notEqual(
+    (figure.data[2].line as { color: string }).color,
+    (train.line as { color: string }).color,
+    "one colour per setting",
+  );
+  assert.deepEqual(
+    figure.data.map((t) => t.visible),
+    [true, true, true, true, false, false, false, false, false, false, false, false],
+  );
+  const buttons = (
+    figure.layout.updatemenus as Array<{
+      buttons: Array<{ label: string; args: [{ visible: boolean[] }, Record<string, string>] }>;
+    }>
+  )[0].buttons;
+  assert.deepEqual(
+    buttons.map((b) => b.label),
+    ["損失 Loss", "成本 Cost", "準確率 Accuracy"],
+  );
+  assert.deepEqual(buttons[1].args[0].visible, [
+    false,
+    false,
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
   assert.equal(figure.data[4].y instanceof Array && (figure.data[4].y as number[])[0], 1.1);
   assert.equal(buttons[2].args[1]["yaxis.title.text"], "準確率 Accuracy");
-  assert.throws(() => plotHistory([{ label: "x", history: history(0, false) }], { metrics: ["acc"] }), /plotHistory: run "x" has no acc history/);
+  assert.throws(
+    () => plotHistory([{ label: "x", history: history(0, false) }], { metrics: ["acc"] }),
+    /plotHistory: run "x" has no acc history/,
+  );
   assert.throws(() => plotHistory([]), /plotHistory: no runs to plot/);
 });
 
-const layer = (name: string, sample: number[], nearZero: number) => ({ layer: name, l1: 1, l2: 2, nearZero, count: 100, sample });
+const layer = (name: string, sample: number[], nearZero: number) => ({
+  layer: name,
+  l1: 1,
+  l2: 2,
+  nearZero,
+  count: 100,
+  sample,
+});
 
 test("weight and activation histograms: one panel per layer, settings overlaid on shared bins; sparsity bars", () => {
   const results = [
@@ -70,7 +113,15 @@ test("weight and activation histograms: one panel per layer, settings overlaid o
   ];
   const figure = plotWeightHistograms(results);
   assert.equal(figure.data.length, 4);
-  assert.deepEqual(figure.data.map((t) => [t.name, t.xaxis, t.showlegend]), [["none", "x", true], ["L1", "x", true], ["none", "x2", false], ["L1", "x2", false]]);
+  assert.deepEqual(
+    figure.data.map((t) => [t.name, t.xaxis, t.showlegend]),
+    [
+      ["none", "x", true],
+      ["L1", "x", true],
+      ["none", "x2", false],
+      ["L1", "x2", false],
+    ],
+  );
   assert.deepEqual(figure.data[1].x, [0, 0, 3]);
   assert.deepEqual(figure.data[0].xbins, figure.data[1].xbins, "the same bins for every setting of a layer");
   assert.deepEqual(figure.data[0].xbins, { start: -1, end: 3, size: 4 / 60 });
@@ -78,27 +129,74 @@ test("weight and activation histograms: one panel per layer, settings overlaid o
   assert.equal(plotWeightHistograms(results, { layers: ["out"] }).data.length, 2);
   assert.throws(() => plotWeightHistograms(results, { layers: ["h9"] }), /unknown layer "h9"; the layers are h1, out/);
   const bars = plotSparsity(results);
-  assert.deepEqual(bars.data.map((t) => [t.name, t.x, t.y]), [["none", ["h1", "out"], [0.01, 0.02]], ["L1", ["h1", "out"], [0.6, 0.3]]]);
-  const activations = plotActivationHistograms([{ label: "activity L1", activations: [{ layer: "h1", zero: 0.625, nearZero: 0.7, meanAbs: 0.1, sample: [0, 0, 1] }, { layer: "h2", zero: 0.5, nearZero: 0.5, meanAbs: 1, sample: [2] }] }]);
+  assert.deepEqual(
+    bars.data.map((t) => [t.name, t.x, t.y]),
+    [
+      ["none", ["h1", "out"], [0.01, 0.02]],
+      ["L1", ["h1", "out"], [0.6, 0.3]],
+    ],
+  );
+  const activations = plotActivationHistograms([
+    {
+      label: "activity L1",
+      activations: [
+        { layer: "h1", zero: 0.625, nearZero: 0.7, meanAbs: 0.1, sample: [0, 0, 1] },
+        { layer: "h2", zero: 0.5, nearZero: 0.5, meanAbs: 1, sample: [2] },
+      ],
+    },
+  ]);
   assert.equal(activations.data[0].name, "activity L1（零 zero 63% / 50%）");
 });
 
 test("first-layer images: each unit's weights as an image, symmetric colour scale, channels averaged", () => {
   const unit = (u: number) => Array.from({ length: 2 * 3 * 3 }, (_, i) => (i % 3 === 0 ? u : -u) + i / 100);
-  const figure = plotFirstLayerImages([{ label: "L2", firstLayerUnits: [unit(1), unit(2)] }], { imageShape: [2, 3, 3], units: 2 });
+  const figure = plotFirstLayerImages([{ label: "L2", firstLayerUnits: [unit(1), unit(2)] }], {
+    imageShape: [2, 3, 3],
+    units: 2,
+  });
   assert.equal(figure.data.length, 2);
   const z = figure.data[1].z as number[][];
   assert.equal(z.length, 2);
   assert.equal(z[0].length, 3);
   // pixel (y=1, x=2) holds weights 15, 16, 17 of unit 2: 2.15, −1.84, −1.83
-  assert.ok(Math.abs(z[1][2] - ((2.15 - 1.84 - 1.83) / 3)) < 1e-12);
+  assert.ok(Math.abs(z[1][2] - (2.15 - 1.84 - 1.83) / 3) < 1e-12);
   assert.equal(figure.data[1].zmax, 2.15, "the largest |w| of the setting");
   assert.equal(figure.data[1].zmin, -2.15);
-  assert.throws(() => plotFirstLayerImages([{ label: "x", firstLayerUnits: [[1, 2]] }], { imageShape: [28, 28, 1] }), /a unit has 2 weights, imageShape needs 784/);
+  assert.throws(
+    () => plotFirstLayerImages([{ label: "x", firstLayerUnits: [[1, 2]] }], { imageShape: [28, 28, 1] }),
+    /a unit has 2 weights, imageShape needs 784/,
+  );
 });
 
-function row(kind: GridRow["kind"], factor: number, seed: number, loss: number, valLoss: number, extra: Partial<GridRow> = {}): GridRow {
-  return { label: "", kind, factor, target: "kernel", seed, loss, penalty: 0, cost: loss, val_loss: valLoss, val_cost: valLoss, gap: valLoss - loss, nearZero: 0.1, weightNorm: 10, hiddenWeightNorm: 10, sensitivity: 0.01, zeroActivations: 0.4, seconds: 1, cached: false, ...extra };
+function row(
+  kind: GridRow["kind"],
+  factor: number,
+  seed: number,
+  loss: number,
+  valLoss: number,
+  extra: Partial<GridRow> = {},
+): GridRow {
+  return {
+    label: "",
+    kind,
+    factor,
+    target: "kernel",
+    seed,
+    loss,
+    penalty: 0,
+    cost: loss,
+    val_loss: valLoss,
+    val_cost: valLoss,
+    gap: valLoss - loss,
+    nearZero: 0.1,
+    weightNorm: 10,
+    hiddenWeightNorm: 10,
+    sensitivity: 0.01,
+    zeroActivations: 0.4,
+    seconds: 1,
+    cached: false,
+    ...extra,
+  };
 }
 
 test("λ sweep and regularization path: seeds averaged per factor, log axis, 'none' as a reference line", () => {
@@ -110,14 +208,34 @@ test("λ sweep and regularization path: seeds averaged per factor, log axis, 'no
     row("l1", 1e-4, 0, 0.3, 0.7, { nearZero: 0.5 }),
   ];
   const sweep = plotLambdaSweep(table);
-  assert.deepEqual(sweep.data.map((t) => t.name), ["L2 train", "L2 validation", "L1 train", "L1 validation"]);
+  assert.deepEqual(
+    sweep.data.map((t) => t.name),
+    ["L2 train", "L2 validation", "L1 train", "L1 validation"],
+  );
   assert.deepEqual(sweep.data[0].x, [1e-4, 1e-2]);
-  assert.deepEqual((sweep.data[0].y as number[]).map((v) => +v.toFixed(10)), [0.3, 0.9]);
-  assert.deepEqual((sweep.data[1].y as number[]).map((v) => +v.toFixed(10)), [0.7, 0.95]);
+  assert.deepEqual(
+    (sweep.data[0].y as number[]).map((v) => +v.toFixed(10)),
+    [0.3, 0.9],
+  );
+  assert.deepEqual(
+    (sweep.data[1].y as number[]).map((v) => +v.toFixed(10)),
+    [0.7, 0.95],
+  );
   assert.equal((sweep.layout.xaxis as { type: string }).type, "log");
-  assert.deepEqual((sweep.layout.shapes as Array<{ y0: number }>).map((s) => s.y0), [0.1, 0.9]);
+  assert.deepEqual(
+    (sweep.layout.shapes as Array<{ y0: number }>).map((s) => s.y0),
+    [0.1, 0.9],
+  );
   const path = plotRegularizationPath(table);
-  assert.deepEqual(path.data.map((t) => [t.name, t.y]), [["L2", [10, 4]], ["L2", [0.1, 0.05]], ["L1", [10]], ["L1", [0.5]]]);
+  assert.deepEqual(
+    path.data.map((t) => [t.name, t.y]),
+    [
+      ["L2", [10, 4]],
+      ["L2", [0.1, 0.05]],
+      ["L1", [10]],
+      ["L1", [0.5]],
+    ],
+  );
   assert.throws(() => plotLambdaSweep([table[0]]), /no regularized rows/);
 });
 
@@ -129,10 +247,18 @@ test("L1/L2 geometry: the L1 optimum is a corner (a zero weight), the L2 one a t
   // KKT: at the optimum the loss gradient points straight at the centre of the circle.
   const gradient = [2 * (a - 2), 2 * 1.5 * (b - 0.6)];
   assert.ok(Math.abs(gradient[0] * b - gradient[1] * a) < 2e-3, "gradient parallel to w");
-  for (let t = 0; t < 2 * Math.PI; t += 0.01) assert.ok(quadraticLoss([Math.cos(t), Math.sin(t)]) >= quadraticLoss([a, b]) - 1e-9);
-  assert.deepEqual(constrainedOptimum("l2", { center: [0.3, 0.2] }), [0.3, 0.2], "inside the ball: the unconstrained optimum");
+  for (let t = 0; t < 2 * Math.PI; t += 0.01)
+    assert.ok(quadraticLoss([Math.cos(t), Math.sin(t)]) >= quadraticLoss([a, b]) - 1e-9);
+  assert.deepEqual(
+    constrainedOptimum("l2", { center: [0.3, 0.2] }),
+    [0.3, 0.2],
+    "inside the ball: the unconstrained optimum",
+  );
   const figure = plotL1L2Geometry();
-  assert.deepEqual(figure.data.map((t) => t.type), ["contour", "scatter", "scatter", "scatter", "scatter", "scatter"]);
+  assert.deepEqual(
+    figure.data.map((t) => t.type),
+    ["contour", "scatter", "scatter", "scatter", "scatter", "scatter"],
+  );
   assert.deepEqual([figure.data[4].x, figure.data[4].y], [[1], [0]]);
   assert.match(String(figure.data[4].name), /L1 最佳解 L1 optimum \(1\.00, 0\.00\)/);
 });
@@ -141,7 +267,10 @@ test("decision boundary: P(class 1) on a grid equals the model's prediction ther
   const data = makeMoons({ samples: 40, noise: 0.1, seed: 1 });
   const model = buildMLP({ inputShape: 2, hiddenUnits: [8], outputUnits: 2, seed: 2 });
   const figure = plotDecisionBoundary(model, data, { resolution: 11 });
-  assert.deepEqual(figure.data.map((t) => t.type), ["heatmap", "contour", "scatter", "scatter"]);
+  assert.deepEqual(
+    figure.data.map((t) => t.type),
+    ["heatmap", "contour", "scatter", "scatter"],
+  );
   const gx = figure.data[0].x as number[];
   const gy = figure.data[0].y as number[];
   const z = figure.data[0].z as number[][];

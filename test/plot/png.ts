@@ -16,7 +16,7 @@ export function decodePng(png: Buffer): Image {
   let height = 0;
   let channels = 0;
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString("latin1", at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);
@@ -24,7 +24,8 @@ export function decodePng(png: Buffer): Image {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colour, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || interlace !== 0 || (colour !== 2 && colour !== 6)) throw new Error(`unsupported PNG (depth ${depth}, colour ${colour})`);
+      if (depth !== 8 || interlace !== 0 || (colour !== 2 && colour !== 6))
+        throw new Error(`unsupported PNG (depth ${depth}, colour ${colour})`);
       channels = colour === 6 ? 4 : 3;
     } else if (type === "IDAT") idat.push(data);
     at += 12 + length;
@@ -66,7 +67,11 @@ export function countColour(image: Image, hex: string, tolerance = 40): number {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   let count = 0;
   for (let i = 0; i < image.pixels.length; i += 4) {
-    if (Math.abs(image.pixels[i] - r) + Math.abs(image.pixels[i + 1] - g) + Math.abs(image.pixels[i + 2] - b) <= tolerance) count++;
+    if (
+      Math.abs(image.pixels[i] - r) + Math.abs(image.pixels[i + 1] - g) + Math.abs(image.pixels[i + 2] - b) <=
+      tolerance
+    )
+      count++;
   }
   return count;
 }

@@ -9,22 +9,32 @@ import { countColour, decodePng } from "./png";
 
 const noChromium = findChromium() ? false : "no headless Chromium on PATH (apt-get install chromium)";
 
-test("savePlot(fig, 'x.png') draws the figure: its size, white background, the traces' colours", { skip: noChromium }, () => {
-  const file = join(tempDir("reglab-png-"), "geometry.png");
-  savePlot(plotL1L2Geometry(), file);
-  const image = decodePng(readFileSync(file));
-  assert.deepEqual([image.width, image.height], [640, 720]);
-  const total = image.width * image.height;
-  const white = countColour(image, "#ffffff", 6);
-  assert.ok(white > total * 0.5 && white < total * 0.97, `white share ${(white / total).toFixed(3)}: a drawn figure, not a blank page`);
-  assert.ok(countColour(image, PALETTE[3]) > 300, "the red L1 diamond is drawn");
-  assert.ok(countColour(image, PALETTE[0]) > 300, "the blue L2 circle is drawn");
-  const bars = join(tempDir("reglab-png-"), "bars.png");
-  savePlot(plotSparsity([{ label: "a", weights: [{ layer: "h1", l1: 1, l2: 1, nearZero: 0.5, count: 10, sample: [] }] }]), bars);
-  const barImage = decodePng(readFileSync(bars));
-  assert.deepEqual([barImage.width, barImage.height], [900, 500]);
-  assert.ok(countColour(barImage, PALETTE[0], 10) > 5000, "a solid blue bar");
-});
+test(
+  "savePlot(fig, 'x.png') draws the figure: its size, white background, the traces' colours",
+  { skip: noChromium },
+  () => {
+    const file = join(tempDir("reglab-png-"), "geometry.png");
+    savePlot(plotL1L2Geometry(), file);
+    const image = decodePng(readFileSync(file));
+    assert.deepEqual([image.width, image.height], [640, 720]);
+    const total = image.width * image.height;
+    const white = countColour(image, "#ffffff", 6);
+    assert.ok(
+      white > total * 0.5 && white < total * 0.97,
+      `white share ${(white / total).toFixed(3)}: a drawn figure, not a blank page`,
+    );
+    assert.ok(countColour(image, PALETTE[3]) > 300, "the red L1 diamond is drawn");
+    assert.ok(countColour(image, PALETTE[0]) > 300, "the blue L2 circle is drawn");
+    const bars = join(tempDir("reglab-png-"), "bars.png");
+    savePlot(
+      plotSparsity([{ label: "a", weights: [{ layer: "h1", l1: 1, l2: 1, nearZero: 0.5, count: 10, sample: [] }] }]),
+      bars,
+    );
+    const barImage = decodePng(readFileSync(bars));
+    assert.deepEqual([barImage.width, barImage.height], [900, 500]);
+    assert.ok(countColour(barImage, PALETTE[0], 10) > 5000, "a solid blue bar");
+  },
+);
 
 test("savePlot(fig, 'x.html') is a standalone page with plotly.js and the figure; other names are refused", () => {
   const file = join(tempDir("reglab-html-"), "geometry.html");
@@ -33,14 +43,20 @@ test("savePlot(fig, 'x.html') is a standalone page with plotly.js and the figure
   assert.equal(html.match(/plotly\.js v3/g)?.length, 1, "plotly.js inlined once");
   assert.match(html, /Plotly\.newPlot\("figure"/);
   assert.match(html, /L1 最佳解 L1 optimum \(1\.00, 0\.00\)/);
-  assert.throws(() => savePlot(plotL1L2Geometry(), "figure.svg"), /^Error: savePlot: figure\.svg: the file name must end in \.html or \.png$/);
+  assert.throws(
+    () => savePlot(plotL1L2Geometry(), "figure.svg"),
+    /^Error: savePlot: figure\.svg: the file name must end in \.html or \.png$/,
+  );
 });
 
 test("without Chromium, PNG is a clear error and show's bundle has no image/png", () => {
   const saved = process.env.CHROMIUM_PATH;
   process.env.CHROMIUM_PATH = "/nonexistent/chromium";
   try {
-    assert.throws(() => savePlot(plotL1L2Geometry(), join(tempDir(), "x.png")), /^Error: PNG rendering needs a headless Chromium: apt-get install chromium \(or set CHROMIUM_PATH\)$/);
+    assert.throws(
+      () => savePlot(plotL1L2Geometry(), join(tempDir(), "x.png")),
+      /^Error: PNG rendering needs a headless Chromium: apt-get install chromium \(or set CHROMIUM_PATH\)$/,
+    );
     const bundle = mimeBundle(plotL1L2Geometry());
     assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
   } finally {
@@ -49,15 +65,23 @@ test("without Chromium, PNG is a clear error and show's bundle has no image/png"
   }
 });
 
-test("the mime bundle: plotly JSON, an HTML fallback (plotly.js only when asked), text, and a PNG on request", { skip: noChromium }, () => {
-  const figure = plotL1L2Geometry();
-  const first = mimeBundle(figure, { inlinePlotly: true, png: true });
-  assert.deepEqual(first["application/vnd.plotly.v1+json"], { data: figure.data, layout: figure.layout });
-  assert.equal((first["text/html"] as string).match(/plotly\.js v3/g)?.length, 1, "the first figure carries plotly.js");
-  assert.equal(decodePng(Buffer.from(first["image/png"] as string, "base64")).width, 640);
-  const later = mimeBundle(figure, { png: false });
-  assert.doesNotMatch(later["text/html"] as string, /plotly\.js v3/, "later figures reuse it");
-  assert.match(later["text/html"] as string, /if\(!window\.Plotly\)\{return setTimeout\(draw,50\);\}/);
-  assert.equal(later["text/plain"], '<Figure: 6 traces, "L1 與 L2 的幾何 L1 vs. L2 geometry">');
-  assert.throws(() => show(figure), /^Error: show\(\) needs a running tslab kernel/);
-});
+test(
+  "the mime bundle: plotly JSON, an HTML fallback (plotly.js only when asked), text, and a PNG on request",
+  { skip: noChromium },
+  () => {
+    const figure = plotL1L2Geometry();
+    const first = mimeBundle(figure, { inlinePlotly: true, png: true });
+    assert.deepEqual(first["application/vnd.plotly.v1+json"], { data: figure.data, layout: figure.layout });
+    assert.equal(
+      (first["text/html"] as string).match(/plotly\.js v3/g)?.length,
+      1,
+      "the first figure carries plotly.js",
+    );
+    assert.equal(decodePng(Buffer.from(first["image/png"] as string, "base64")).width, 640);
+    const later = mimeBundle(figure, { png: false });
+    assert.doesNotMatch(later["text/html"] as string, /plotly\.js v3/, "later figures reuse it");
+    assert.match(later["text/html"] as string, /if\(!window\.Plotly\)\{return setTimeout\(draw,50\);\}/);
+    assert.equal(later["text/plain"], '<Figure: 6 traces, "L1 與 L2 的幾何 L1 vs. L2 geometry">');
+    assert.throws(() => show(figure), /^Error: show\(\) needs a running tslab kernel/);
+  },
+);

@@ -10,7 +10,10 @@ describe("courseLambdaToKeras", () => {
   });
 
   it("rejects bad λ and m", () => {
-    assert.throws(() => courseLambdaToKeras(-1, 10), /courseLambdaToKeras: lambda must be a finite number >= 0, got -1/);
+    assert.throws(
+      () => courseLambdaToKeras(-1, 10),
+      /courseLambdaToKeras: lambda must be a finite number >= 0, got -1/,
+    );
     assert.throws(() => courseLambdaToKeras(Number.NaN, 10), /lambda .* got NaN/);
     assert.throws(() => courseLambdaToKeras(1, 0), /courseLambdaToKeras: m must be a positive integer, got 0/);
     assert.throws(() => courseLambdaToKeras(1, 2.5), /m must be a positive integer, got 2.5/);

@@ -9,7 +9,12 @@ before(setUp);
 function reference(w: number[][], factor: number, mode: "rows" | "columns"): number {
   const vectors = mode === "rows" ? w : w[0].map((_, j) => w.map((row) => row[j]));
   const unit = vectors.map((v) => {
-    const norm = Math.sqrt(Math.max(v.reduce((s, a) => s + a * a, 0), 1e-12));
+    const norm = Math.sqrt(
+      Math.max(
+        v.reduce((s, a) => s + a * a, 0),
+        1e-12,
+      ),
+    );
     return v.map((a) => a / norm);
   });
   const n = unit.length;
@@ -28,8 +33,30 @@ const value = (w: number[][], factor: number, mode: "rows" | "columns") =>
 describe("orthogonal (Keras 3 OrthogonalRegularizer)", () => {
   it("matches a hand computation: rows [1,0] and [1,1] are 45° apart", () => {
     // unit rows [1,0], [1/√2, 1/√2]; off-diagonal Gram entries 1/√2 twice; one pair
-    assertClose(value([[1, 0], [1, 1]], 0.01, "rows"), 0.01 * 0.5 * Math.SQRT2, 1e-6);
-    assertClose(value([[1, 0], [0, 2]], 0.3, "rows"), 0, 1e-7);
+    assertClose(
+      value(
+        [
+          [1, 0],
+          [1, 1],
+        ],
+        0.01,
+        "rows",
+      ),
+      0.01 * 0.5 * Math.SQRT2,
+      1e-6,
+    );
+    assertClose(
+      value(
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        0.3,
+        "rows",
+      ),
+      0,
+      1e-7,
+    );
   });
 
   it("matches the float64 reference in rows and columns mode", () => {
@@ -48,7 +75,10 @@ describe("orthogonal (Keras 3 OrthogonalRegularizer)", () => {
     const reg = orthogonal();
     assert.equal(reg.factor, 0.01);
     assert.equal(reg.mode, "rows");
-    assert.throws(() => orthogonal({ mode: "diagonal" as never }), /orthogonal: mode must be one of "rows", "columns", got "diagonal"/);
+    assert.throws(
+      () => orthogonal({ mode: "diagonal" as never }),
+      /orthogonal: mode must be one of "rows", "columns", got "diagonal"/,
+    );
     assert.throws(() => orthogonal({ factor: -1 }), /orthogonal: factor must be a finite number >= 0, got -1/);
     assert.throws(() => orthogonal({ factor: Number.NaN }), /got NaN/);
     assert.throws(() => tf.tidy(() => orthogonal().apply(tf.zeros([2, 2, 2]))), /rank-2 weight, got shape \[2, 2, 2\]/);

@@ -71,7 +71,12 @@ describe("l1, l2, l1l2 (Keras semantics)", () => {
 
 describe("serialization", () => {
   it("round-trips every regularizer through tf.serialization", () => {
-    for (const reg of [l1(0.003), l2(0.004), l1l2({ l1: 0.001, l2: 0.002 }), orthogonal({ factor: 0.05, mode: "columns" })]) {
+    for (const reg of [
+      l1(0.003),
+      l2(0.004),
+      l1l2({ l1: 0.001, l2: 0.002 }),
+      orthogonal({ factor: 0.05, mode: "columns" }),
+    ]) {
       const className = reg.getClassName();
       const registered = tf.serialization.SerializationMap.getMap().classNameMap[className];
       assert.ok(registered, `${className} is registered`);
@@ -79,7 +84,16 @@ describe("serialization", () => {
       const copy = fromConfig(cls, reg.getConfig());
       assert.equal(copy.getClassName(), className);
       assert.deepEqual(copy.getConfig(), reg.getConfig());
-      assertClose(penalty(copy as never, [[1, 2], [3, 5]]), penalty(reg, [[1, 2], [3, 5]]));
+      assertClose(
+        penalty(copy as never, [
+          [1, 2],
+          [3, 5],
+        ]),
+        penalty(reg, [
+          [1, 2],
+          [3, 5],
+        ]),
+      );
     }
     assert.deepEqual(l1(0.003).getConfig(), { l1: 0.003 });
     assert.deepEqual(l2(0.004).getConfig(), { l2: 0.004 });
@@ -96,10 +110,12 @@ describe("serialization", () => {
       ],
     );
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
     const regularizers = (m: tf.LayersModel) =>
       m.layers.slice(1).map((layer) => {
@@ -111,7 +127,10 @@ describe("serialization", () => {
     assert.ok((loaded.layers as unknown as Array<Record<string, unknown>>)[1].kernelRegularizer instanceof L1);
     assert.ok((loaded.layers as unknown as Array<Record<string, unknown>>)[1].biasRegularizer instanceof L2);
     assert.ok((loaded.layers as unknown as Array<Record<string, unknown>>)[2].kernelRegularizer instanceof L1L2);
-    assert.ok((loaded.layers as unknown as Array<Record<string, unknown>>)[3].kernelRegularizer instanceof OrthogonalRegularizer);
+    assert.ok(
+      (loaded.layers as unknown as Array<Record<string, unknown>>)[3].kernelRegularizer instanceof
+        OrthogonalRegularizer,
+    );
     model.dispose();
     loaded.dispose();
   });

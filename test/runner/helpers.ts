@@ -44,5 +44,7 @@ export const DEBIAN_PYTHON = "/usr/bin/python3";
 export function debianPythonHas(modules: string[]): string | undefined {
   if (!existsSync(DEBIAN_PYTHON)) return `${DEBIAN_PYTHON} is missing (apt-get install python3-nbclient)`;
   const probe = spawnSync(DEBIAN_PYTHON, ["-c", modules.map((m) => `import ${m}`).join("; ")], { encoding: "utf8" });
-  return probe.status === 0 ? undefined : `${DEBIAN_PYTHON} lacks ${modules.join(", ")} (apt-get install python3-nbclient jupyter-nbconvert)`;
+  return probe.status === 0
+    ? undefined
+    : `${DEBIAN_PYTHON} lacks ${modules.join(", ")} (apt-get install python3-nbclient jupyter-nbconvert)`;
 }

@@ -10,9 +10,17 @@ test("kernel install --prefix writes DIR/share/jupyter/kernels/<name>/kernel.jso
   const result = reglab(["kernel", "install", "--prefix", prefix, "--name", "course-ts"]);
   assert.equal(result.status, 0, result.stderr);
   const file = join(prefix, "share", "jupyter", "kernels", "course-ts", "kernel.json");
-  assert.match(result.stdout, new RegExp(`Installed kernelspec "course-ts" in ${join(prefix, "share", "jupyter", "kernels", "course-ts")}`));
+  assert.match(
+    result.stdout,
+    new RegExp(`Installed kernelspec "course-ts" in ${join(prefix, "share", "jupyter", "kernels", "course-ts")}`),
+  );
   const spec = readJson<KernelSpec>(file);
-  assert.deepEqual(spec.argv, [join(ROOT, "node_modules", ".bin", "tslab"), "kernel", "--config-path", "{connection_file}"]);
+  assert.deepEqual(spec.argv, [
+    join(ROOT, "node_modules", ".bin", "tslab"),
+    "kernel",
+    "--config-path",
+    "{connection_file}",
+  ]);
   assert.equal(spec.language, "typescript");
   assert.equal(spec.display_name, "TypeScript (reglab)");
 });
@@ -26,7 +34,10 @@ test("kernel install --user goes to Jupyter's data folder; the default is projec
   const local = reglab(["kernel", "install"]);
   assert.equal(local.status, 0, local.stderr);
   assert.match(local.stdout, new RegExp(`JUPYTER_PATH=${join(ROOT, "build", "jupyter")}`));
-  assert.equal(readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[1], "kernel");
+  assert.equal(
+    readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[1],
+    "kernel",
+  );
 });
 
 test("a kernelspec reglab did not write is not replaced without --force", () => {
@@ -37,7 +48,10 @@ test("a kernelspec reglab did not write is not replaced without --force", () => 
   writeFileSync(join(dir, "kernel.json"), foreign);
   const refused = reglab(["kernel", "install", "--prefix", prefix]);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /kernel\.json exists and was not written by reglab; choose another --name or pass --force to replace it\n$/);
+  assert.match(
+    refused.stderr,
+    /kernel\.json exists and was not written by reglab; choose another --name or pass --force to replace it\n$/,
+  );
   assert.equal(readFileSync(join(dir, "kernel.json"), "utf8"), foreign);
   assert.equal(reglab(["kernel", "install", "--prefix", prefix, "--force", "-q"]).status, 0);
   assert.equal(readJson<KernelSpec>(join(dir, "kernel.json")).language, "typescript");
@@ -59,6 +73,9 @@ test("lookup: the project's folder first, then JUPYTER_PATH, then the user's; a 
     if (saved === undefined) delete process.env.JUPYTER_PATH;
     else process.env.JUPYTER_PATH = saved;
   }
-  assert.throws(() => installKernelSpec({ project: extra }), new RegExp(`^Error: ${extra} has no node_modules/.bin/tslab`));
+  assert.throws(
+    () => installKernelSpec({ project: extra }),
+    new RegExp(`^Error: ${extra} has no node_modules/.bin/tslab`),
+  );
   assert.throws(() => installKernelSpec({ project: ROOT, name: "a/b" }), /--name: "a\/b" may only use/);
 });

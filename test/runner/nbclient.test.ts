@@ -27,7 +27,12 @@ function visible(cells: Cell[]): unknown[] {
       } else if (output.output_type === "error") {
         outputs.push({ ...output });
       } else {
-        const data = Object.fromEntries(Object.entries(output.data).map(([mime, value]) => [mime, typeof value === "string" || Array.isArray(value) ? joinSource(value as string[]) : value]));
+        const data = Object.fromEntries(
+          Object.entries(output.data).map(([mime, value]) => [
+            mime,
+            typeof value === "string" || Array.isArray(value) ? joinSource(value as string[]) : value,
+          ]),
+        );
         outputs.push({ output_type: output.output_type, data });
       }
     }
@@ -47,9 +52,24 @@ test("nbclient and reglab run give the same outputs on the project's kernelspec"
     reglab(["run", fixture(`${name}.ipynb`), "--out", ours, "-q"], { JUPYTER_PATH: jupyterPath });
     const nbconvert = spawnSync(
       DEBIAN_PYTHON,
-      ["-m", "nbconvert", "--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=120", "--output-dir", theirs, fixture(`${name}.ipynb`)],
+      [
+        "-m",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--allow-errors",
+        "--ExecutePreprocessor.timeout=120",
+        "--output-dir",
+        theirs,
+        fixture(`${name}.ipynb`),
+      ],
       // The pyenv interpreter's variables must not leak into Debian's Python; only JUPYTER_PATH is ours.
-      { cwd: FIXTURES, encoding: "utf8", env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", JUPYTER_PATH: jupyterPath } },
+      {
+        cwd: FIXTURES,
+        encoding: "utf8",
+        env: { PATH: "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", JUPYTER_PATH: jupyterPath },
+      },
     );
     assert.equal(nbconvert.status, 0, nbconvert.stderr);
     const expected = visible(readJson(join(theirs, `${name}.ipynb`)).cells);
@@ -60,7 +80,12 @@ test("nbclient and reglab run give the same outputs on the project's kernelspec"
   }
   const validate = spawnSync(
     DEBIAN_PYTHON,
-    ["-c", "import sys, nbformat\nfor f in sys.argv[1:]:\n    nbformat.validate(nbformat.read(f, as_version=nbformat.NO_CONVERT))\nprint('valid')", join(ours, "success.ipynb"), join(ours, "failing.ipynb")],
+    [
+      "-c",
+      "import sys, nbformat\nfor f in sys.argv[1:]:\n    nbformat.validate(nbformat.read(f, as_version=nbformat.NO_CONVERT))\nprint('valid')",
+      join(ours, "success.ipynb"),
+      join(ours, "failing.ipynb"),
+    ],
     { encoding: "utf8", env: { PATH: "/usr/bin:/bin" } },
   );
   assert.equal(validate.stdout.trim(), "valid", validate.stderr);

@@ -1,6 +1,14 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { declaredParameters, inferValue, injectParameters, joinSource, type Notebook, parseNotebook, parseParameterArgs } from "reglab/dist/runner";
+import {
+  declaredParameters,
+  inferValue,
+  injectParameters,
+  joinSource,
+  type Notebook,
+  parseNotebook,
+  parseParameterArgs,
+} from "reglab/dist/runner";
 
 test("values are typed as papermill infers them", () => {
   assert.equal(inferValue("3"), 3);
@@ -10,7 +18,7 @@ test("values are typed as papermill infers them", () => {
   assert.equal(inferValue(".25"), 0.25);
   assert.equal(inferValue("true"), true);
   assert.equal(inferValue("False"), false);
-  assert.deepEqual(inferValue("[1, 2.5, \"a\"]"), [1, 2.5, "a"]);
+  assert.deepEqual(inferValue('[1, 2.5, "a"]'), [1, 2.5, "a"]);
   assert.deepEqual(inferValue('{"l1": 0.01, "l2": 0}'), { l1: 0.01, l2: 0 });
   assert.equal(inferValue("fashion"), "fashion");
   assert.equal(inferValue("1.2.3"), "1.2.3");
@@ -26,12 +34,17 @@ test("-p arguments: name=value, identifiers only, last one wins", () => {
 });
 
 test("declarations of the parameters cell are read with their keyword and type", () => {
-  const declared = declaredParameters('let EPOCHS = 3;\nconst DATASET: "fashion" | "cifar10" = "fashion";\n  var W: number[] = [1];\n// let COMMENTED = 1\nfoo(let_x = 2);');
-  assert.deepEqual([...declared.entries()], [
-    ["EPOCHS", { keyword: "let", type: undefined }],
-    ["DATASET", { keyword: "const", type: '"fashion" | "cifar10"' }],
-    ["W", { keyword: "var", type: "number[]" }],
-  ]);
+  const declared = declaredParameters(
+    'let EPOCHS = 3;\nconst DATASET: "fashion" | "cifar10" = "fashion";\n  var W: number[] = [1];\n// let COMMENTED = 1\nfoo(let_x = 2);',
+  );
+  assert.deepEqual(
+    [...declared.entries()],
+    [
+      ["EPOCHS", { keyword: "let", type: undefined }],
+      ["DATASET", { keyword: "const", type: '"fashion" | "cifar10"' }],
+      ["W", { keyword: "var", type: "number[]" }],
+    ],
+  );
 });
 
 function notebook(cells: Array<{ source: string; tags?: string[] }>): Notebook {
@@ -40,17 +53,38 @@ function notebook(cells: Array<{ source: string; tags?: string[] }>): Notebook {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: {},
-      cells: cells.map((cell, i) => ({ id: `c${i}`, cell_type: "code", source: cell.source, metadata: cell.tags ? { tags: cell.tags } : {}, outputs: [], execution_count: null })),
+      cells: cells.map((cell, i) => ({
+        id: `c${i}`,
+        cell_type: "code",
+        source: cell.source,
+        metadata: cell.tags ? { tags: cell.tags } : {},
+        outputs: [],
+        execution_count: null,
+      })),
     }),
     "test.ipynb",
   );
 }
 
 test("the injected cell follows the parameters cell, reuses declared types and replaces an earlier injection", () => {
-  const nb = notebook([{ source: "import x" }, { source: 'const DATASET: "a" | "b" = "a";\nlet EPOCHS = 3;', tags: ["parameters"] }, { source: "run()" }]);
-  const result = injectParameters(nb, { DATASET: "b", EPOCHS: 10, FULL: true, WIDTHS: [4, 2], OPTIONS: { l2: 0.5 }, NAME: "x" });
+  const nb = notebook([
+    { source: "import x" },
+    { source: 'const DATASET: "a" | "b" = "a";\nlet EPOCHS = 3;', tags: ["parameters"] },
+    { source: "run()" },
+  ]);
+  const result = injectParameters(nb, {
+    DATASET: "b",
+    EPOCHS: 10,
+    FULL: true,
+    WIDTHS: [4, 2],
+    OPTIONS: { l2: 0.5 },
+    NAME: "x",
+  });
   assert.deepEqual(result, { unknown: ["FULL", "WIDTHS", "OPTIONS", "NAME"], foundParametersCell: true });
-  assert.deepEqual(nb.cells.map((c) => (["c0", "c1", "c2"].includes(c.id) ? c.id : "new")), ["c0", "c1", "new", "c2"]);
+  assert.deepEqual(
+    nb.cells.map((c) => (["c0", "c1", "c2"].includes(c.id) ? c.id : "new")),
+    ["c0", "c1", "new", "c2"],
+  );
   const injected = nb.cells[2];
   assert.deepEqual(injected.metadata.tags, ["injected-parameters"]);
   assert.equal(

@@ -29,9 +29,16 @@ function info(cell: CodeCell): CellRunInfo {
 const batch = tempDir();
 let batchRun: ReturnType<typeof reglab>;
 before(() => {
-  batchRun = reglab(
-    ["run", ...["failing", "compile-error", "exits", "endless", "endless-async", "deaf", "success"].map((n) => fixture(`${n}.ipynb`)), "--timeout", "3", "--out", batch],
-  );
+  batchRun = reglab([
+    "run",
+    ...["failing", "compile-error", "exits", "endless", "endless-async", "deaf", "success"].map((n) =>
+      fixture(`${n}.ipynb`),
+    ),
+    "--timeout",
+    "3",
+    "--out",
+    batch,
+  ]);
 });
 
 test("the batch exits 1, names every failing notebook with its cell and error, and still runs the last one", () => {
@@ -39,11 +46,26 @@ test("the batch exits 1, names every failing notebook with its cell and error, a
   const failed = batchRun.stderr.split("\n").filter((line) => line.startsWith("FAILED"));
   assert.equal(failed.length, 6, batchRun.stderr);
   assert.match(batchRun.stderr, /FAILED \S+failing\.ipynb [\d.]+ s: cell 2 \(id c1\): Error: boom 42\n/);
-  assert.match(batchRun.stderr, /FAILED \S+compile-error\.ipynb [\d.]+ s: cell 1 \(id c0\): TypeScript error at 1:7 - Type 'string' is not assignable to type 'number'\.\n/);
-  assert.match(batchRun.stderr, /FAILED \S+exits\.ipynb [\d.]+ s: cell 2 \(id c1\): the kernel died while running this cell \(exited with code 3\)\n/);
-  assert.match(batchRun.stderr, /FAILED \S+endless\.ipynb [\d.]+ s: cell 2 \(id c1\): timed out after 3 s \(the kernel was interrupted\)\n/);
-  assert.match(batchRun.stderr, /FAILED \S+endless-async\.ipynb [\d.]+ s: cell 1 \(id c0\): timed out after 3 s \(the kernel was interrupted\)\n/);
-  assert.match(batchRun.stderr, /FAILED \S+deaf\.ipynb [\d.]+ s: cell 1 \(id c0\): timed out after 3 s; the kernel did not stop when interrupted and was killed\n/);
+  assert.match(
+    batchRun.stderr,
+    /FAILED \S+compile-error\.ipynb [\d.]+ s: cell 1 \(id c0\): TypeScript error at 1:7 - Type 'string' is not assignable to type 'number'\.\n/,
+  );
+  assert.match(
+    batchRun.stderr,
+    /FAILED \S+exits\.ipynb [\d.]+ s: cell 2 \(id c1\): the kernel died while running this cell \(exited with code 3\)\n/,
+  );
+  assert.match(
+    batchRun.stderr,
+    /FAILED \S+endless\.ipynb [\d.]+ s: cell 2 \(id c1\): timed out after 3 s \(the kernel was interrupted\)\n/,
+  );
+  assert.match(
+    batchRun.stderr,
+    /FAILED \S+endless-async\.ipynb [\d.]+ s: cell 1 \(id c0\): timed out after 3 s \(the kernel was interrupted\)\n/,
+  );
+  assert.match(
+    batchRun.stderr,
+    /FAILED \S+deaf\.ipynb [\d.]+ s: cell 1 \(id c0\): timed out after 3 s; the kernel did not stop when interrupted and was killed\n/,
+  );
   assert.match(batchRun.stderr, /ok {5}\S+success\.ipynb/);
   assert.doesNotMatch(batchRun.stderr, /^\s+at /m, "no stack traces from the runner");
   assert.equal(batchRun.stdout, `1 of 7 notebooks ran clean. Report: ${join(batch, "index.html")}\n`);
@@ -56,7 +78,10 @@ test("a failing cell: outputs up to the failure are saved, later cells stay pend
   assert.match(text(code(nb, "c1"), "stderr"), /Error: boom 42/);
   assert.deepEqual(code(nb, "c2").outputs, []);
   assert.equal(code(nb, "c2").execution_count, null);
-  assert.deepEqual([info(code(nb, "c0")).status, info(code(nb, "c1")).status, info(code(nb, "c2")).status], ["completed", "failed", "pending"]);
+  assert.deepEqual(
+    [info(code(nb, "c0")).status, info(code(nb, "c1")).status, info(code(nb, "c2")).status],
+    ["completed", "failed", "pending"],
+  );
   assert.equal(info(code(nb, "c1")).failure, "error");
   assert.equal(info(code(nb, "c1")).message, "Error: boom 42");
   const run = nb.metadata.reglab as { status: string; failure: { kind: string; cellIndex: number; cellId: string } };
@@ -72,7 +97,11 @@ test("a dying kernel is reported with its cell at once, not after the timeout", 
 });
 
 test("cells past the timeout are interrupted (sync loop, pending promise) or the kernel killed (native block)", () => {
-  for (const [name, id] of [["endless", "c1"], ["endless-async", "c0"], ["deaf", "c0"]]) {
+  for (const [name, id] of [
+    ["endless", "c1"],
+    ["endless-async", "c0"],
+    ["deaf", "c0"],
+  ]) {
     const nb = readJson(join(batch, `${name}.ipynb`));
     const cell = code(nb, id);
     assert.equal(info(cell).failure, "timeout", name);
@@ -87,8 +116,15 @@ test("the executed notebooks are nbformat 4.5 with the input's cell ids and per-
     const output = readJson(join(batch, `${name}.ipynb`));
     assert.equal(output.nbformat, 4);
     assert.equal(output.nbformat_minor, 5);
-    assert.deepEqual(output.cells.map((c) => c.id), input.cells.map((c) => c.id));
-    assert.deepEqual(output.cells.map((c) => joinSource(c.source)), input.cells.map((c) => joinSource(c.source)), "sources untouched");
+    assert.deepEqual(
+      output.cells.map((c) => c.id),
+      input.cells.map((c) => c.id),
+    );
+    assert.deepEqual(
+      output.cells.map((c) => joinSource(c.source)),
+      input.cells.map((c) => joinSource(c.source)),
+      "sources untouched",
+    );
     for (const cell of output.cells) {
       if (cell.cell_type !== "code" || info(cell).status === "pending") continue;
       const { start_time, end_time, duration } = info(cell);
@@ -100,7 +136,10 @@ test("the executed notebooks are nbformat 4.5 with the input's cell ids and per-
 
 test("index.html summarises every notebook and renders them", () => {
   const html = readFileSync(join(batch, "index.html"), "utf8");
-  const rows = [...html.matchAll(/<tr class="(\w+)"><td><a href="#notebook-\d+">([^<]+)<\/a>/g)].map((m) => [m[1], m[2].split("/").pop()]);
+  const rows = [...html.matchAll(/<tr class="(\w+)"><td><a href="#notebook-\d+">([^<]+)<\/a>/g)].map((m) => [
+    m[1],
+    m[2].split("/").pop(),
+  ]);
   assert.deepEqual(rows, [
     ["failed", "failing.ipynb"],
     ["failed", "compile-error.ipynb"],
@@ -120,15 +159,32 @@ test("index.html summarises every notebook and renders them", () => {
 test("a clean notebook with parameters of every type, display_data and update_display_data", () => {
   const out = tempDir();
   const result = reglab([
-    "run", fixture("success.ipynb"), "--out", out,
-    "-p", "EPOCHS=10", "-p", "RATE=1e-3", "-p", "NAME=cifar10", "-p", "FULL=true", "-p", "WIDTHS=[8, 4]", "-p", 'OPTIONS={"l2": 0.5}',
+    "run",
+    fixture("success.ipynb"),
+    "--out",
+    out,
+    "-p",
+    "EPOCHS=10",
+    "-p",
+    "RATE=1e-3",
+    "-p",
+    "NAME=cifar10",
+    "-p",
+    "FULL=true",
+    "-p",
+    "WIDTHS=[8, 4]",
+    "-p",
+    'OPTIONS={"l2": 0.5}',
   ]);
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr.includes("warning"), false, result.stderr);
   const nb = readJson(join(out, "success.ipynb"));
   const injectedAt = nb.cells.findIndex((c) => (c.metadata.tags ?? []).includes("injected-parameters"));
   assert.equal(nb.cells[injectedAt - 1].id, "c1", "right after the parameters cell");
-  assert.equal(text(code(nb, "c2")), '[10,0.001,"cifar10",true,[8,4],{"l2":0.5}]\nnumber number string boolean true object\n');
+  assert.equal(
+    text(code(nb, "c2")),
+    '[10,0.001,"cifar10",true,[8,4],{"l2":0.5}]\nnumber number string boolean true object\n',
+  );
   assert.deepEqual(code(nb, "c3").outputs, [
     { output_type: "stream", name: "stdout", text: "line 1\n" },
     { output_type: "stream", name: "stderr", text: "a warning on stderr\n" },
@@ -139,7 +195,11 @@ test("a clean notebook with parameters of every type, display_data and update_di
     { output_type: "display_data", data: { "text/markdown": "*emphasis*" }, metadata: {} },
     { output_type: "display_data", data: { "text/plain": "count 3" }, metadata: {} },
   ]);
-  assert.equal(text(code(nb, "c5")), "L2 penalty 1.4250\n", "the reglab library loads in the kernel (0.1·(1+4+9+0.25))");
+  assert.equal(
+    text(code(nb, "c5")),
+    "L2 penalty 1.4250\n",
+    "the reglab library loads in the kernel (0.1·(1+4+9+0.25))",
+  );
   assert.equal(text(code(nb, "c5"), "stderr"), "", "no stray stderr from tfjs");
   assert.deepEqual(
     nb.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => c.execution_count),
@@ -154,18 +214,27 @@ test("a parameter of the wrong type is a compile error in the injected cell", ()
   assert.equal(result.status, 1);
   const nb = readJson(join(out, "success.ipynb"));
   const injected = nb.cells.find((c) => (c.metadata.tags ?? []).includes("injected-parameters"))!;
-  assert.match(result.stderr, new RegExp(`cell 3 \\(id ${injected.id}\\): TypeScript error at \\d+:\\d+ - Type 'string' is not assignable to type 'number'`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `cell 3 \\(id ${injected.id}\\): TypeScript error at \\d+:\\d+ - Type 'string' is not assignable to type 'number'`,
+    ),
+  );
   assert.equal(result.stdout, "", "--quiet prints nothing but errors");
 });
 
 test("each notebook gets a fresh kernel", () => {
   const dir = tempDir();
   const make = (source: string) => ({
-    nbformat: 4, nbformat_minor: 5,
+    nbformat: 4,
+    nbformat_minor: 5,
     metadata: { kernelspec: { name: "reglab", display_name: "TypeScript (reglab)", language: "typescript" } },
     cells: [{ id: "a", cell_type: "code", metadata: {}, source, outputs: [], execution_count: null }],
   });
-  writeFileSync(join(dir, "1-set.ipynb"), JSON.stringify(make("(globalThis as any).marker = process.pid; console.log('set');")));
+  writeFileSync(
+    join(dir, "1-set.ipynb"),
+    JSON.stringify(make("(globalThis as any).marker = process.pid; console.log('set');")),
+  );
   writeFileSync(join(dir, "2-read.ipynb"), JSON.stringify(make("console.log(typeof (globalThis as any).marker);")));
   const result = reglab(["run", dir, "--out", join(dir, "out"), "-q"]);
   assert.equal(result.status, 0, result.stderr);
@@ -177,9 +246,19 @@ test("broken files: one line each naming the file, no stack trace, nothing overw
   const out = tempDir();
   const guarded = join(out, "not-json.ipynb");
   writeFileSync(guarded, "precious");
-  const result = reglab(["run", fixture("not-json.ipynb"), fixture("nbformat3.ipynb"), fixture("no-kernel.ipynb"), "--out", out]);
+  const result = reglab([
+    "run",
+    fixture("not-json.ipynb"),
+    fixture("nbformat3.ipynb"),
+    fixture("no-kernel.ipynb"),
+    "--out",
+    out,
+  ]);
   assert.equal(result.status, 1);
-  const lines = result.stderr.trim().split("\n").filter((line) => line.startsWith("FAILED"));
+  const lines = result.stderr
+    .trim()
+    .split("\n")
+    .filter((line) => line.startsWith("FAILED"));
   assert.equal(lines.length, 3, result.stderr);
   assert.match(lines[0], /^FAILED \S+not-json\.ipynb: not a notebook, the file is not valid JSON \(.+\)$/);
   assert.match(lines[1], /^FAILED \S+nbformat3\.ipynb: nbformat 3 is not supported, only nbformat 4/);
@@ -193,11 +272,17 @@ test("broken files: one line each naming the file, no stack trace, nothing overw
 test("usage mistakes: one line and exit 2; every subcommand has --help", () => {
   const cases: Array<[string[], RegExp]> = [
     [["run", "missing.ipynb"], /^reglab run: missing\.ipynb: no such file or folder\n/],
-    [["run", fixture("success.ipynb"), "--timeout", "soon"], /^reglab run: --timeout must be a number of seconds > 0, got "soon"\n/],
+    [
+      ["run", fixture("success.ipynb"), "--timeout", "soon"],
+      /^reglab run: --timeout must be a number of seconds > 0, got "soon"\n/,
+    ],
     [["run", fixture("success.ipynb"), "-p", "EPOCHS"], /^reglab run: -p EPOCHS: expected name=value\n/],
     [["run", fixture("success.ipynb"), "--fast"], /^reglab run: Unknown option '--fast'\n/],
     [["kernel"], /^reglab kernel: missing subcommand: reglab kernel install\n/],
-    [["kernel", "install", "--user", "--prefix", "/tmp/x"], /^reglab kernel: --user and --prefix cannot be used together\n/],
+    [
+      ["kernel", "install", "--user", "--prefix", "/tmp/x"],
+      /^reglab kernel: --user and --prefix cannot be used together\n/,
+    ],
     [["frobnicate"], /^reglab: unknown command "frobnicate"\n/],
   ];
   for (const [args, expected] of cases) {

@@ -16,9 +16,23 @@ describe("evaluateCost", () => {
         new ActivityRegularization({ l2: 0.05 }),
       ],
     );
-    model.setWeights([tf.tensor2d([[1, -1], [2, 0.5]]), tf.tensor1d([0.5, -0.5])]);
-    const xs = [[1, 2], [0, -1], [3, 1]];
-    const ys = [[5, 0], [-1, 1], [6, -3]];
+    model.setWeights([
+      tf.tensor2d([
+        [1, -1],
+        [2, 0.5],
+      ]),
+      tf.tensor1d([0.5, -0.5]),
+    ]);
+    const xs = [
+      [1, 2],
+      [0, -1],
+      [3, 1],
+    ];
+    const ys = [
+      [5, 0],
+      [-1, 1],
+      [6, -3],
+    ];
     const out = xs.map(([a, b]) => [a * 1 + b * 2 + 0.5, a * -1 + b * 0.5 - 0.5]);
     const mse = out.flatMap((o, i) => o.map((v, j) => (v - ys[i][j]) ** 2)).reduce((s, v) => s + v, 0) / 6;
     const kernel = 0.1 * (1 + 1 + 2 + 0.5);
@@ -45,8 +59,14 @@ describe("evaluateCost", () => {
     const y = tf.zeros([3, 1]);
     assert.throws(() => evaluateCost(model, x, y, {} as never), /evaluateCost: options.loss is required/);
     assert.throws(() => evaluateCost(model, x, y, { loss: "nope" }), /evaluateCost: unknown loss "nope"/);
-    assert.throws(() => evaluateCost(model, x, y, { loss: "mse", batchSize: 0 }), /evaluateCost: batchSize must be a positive integer, got 0/);
-    assert.throws(() => evaluateCost(model, x, tf.zeros([2, 1]), { loss: "mse" }), /evaluateCost: x has 3 samples but y has 2/);
+    assert.throws(
+      () => evaluateCost(model, x, y, { loss: "mse", batchSize: 0 }),
+      /evaluateCost: batchSize must be a positive integer, got 0/,
+    );
+    assert.throws(
+      () => evaluateCost(model, x, tf.zeros([2, 1]), { loss: "mse" }),
+      /evaluateCost: x has 3 samples but y has 2/,
+    );
     tf.dispose([x, y]);
     model.dispose();
   });
@@ -56,7 +76,10 @@ describe("evaluateCost", () => {
     const model = chain([2], [dense]);
     dense.addLoss(() => tf.scalar(1));
     const x = tf.zeros([1, 2]);
-    assert.throws(() => evaluateCost(model, x, tf.zeros([1, 1]), { loss: "mse" }), /layer "dense_\w+" \(Dense\) adds 1 penalty term\(s\) to the cost but reglab can attribute only 0/);
+    assert.throws(
+      () => evaluateCost(model, x, tf.zeros([1, 1]), { loss: "mse" }),
+      /layer "dense_\w+" \(Dense\) adds 1 penalty term\(s\) to the cost but reglab can attribute only 0/,
+    );
     model.dispose();
   });
 });

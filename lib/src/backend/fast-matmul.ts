@@ -34,7 +34,10 @@ function untransposing(original: tf.KernelConfig): tf.KernelFunc {
     const backend = args.backend as Backend;
     const inputs = { ...args.inputs } as Record<string, tf.TensorInfo>;
     const temporaries: tf.TensorInfo[] = [];
-    for (const [name, flag] of [["a", attrs.transposeA], ["b", attrs.transposeB]] as const) {
+    for (const [name, flag] of [
+      ["a", attrs.transposeA],
+      ["b", attrs.transposeB],
+    ] as const) {
       if (!flag) continue;
       inputs[name] = transposeLastTwo(inputs[name], backend);
       temporaries.push(inputs[name]);

@@ -49,7 +49,6 @@ export interface ReadyOptions {
   quiet?: boolean;
 }
 
-
 let pending: { key: string; info: Promise<BackendInfo> } | undefined;
 
 /**
@@ -120,7 +119,8 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
   }
   if (wasm && wasmStarted()) {
     const running = wasm.getThreadsCount();
-    if (running !== threads) notes.push(`wasm threads (already started with ${running}; restart the process to change)`);
+    if (running !== threads)
+      notes.push(`wasm threads (already started with ${running}; restart the process to change)`);
   } else if (wasm && threads > 1) {
     const failure = await startThreadedWasm(wasm, threads);
     if (failure !== null) notes.push(`wasm threads (${failure}; running on 1 thread)`);
@@ -147,7 +147,11 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
   const isWasm = backend === "wasm";
   const simd = isWasm ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : null;
   const threads =
-    backend === "tensorflow" ? null : isWasm ? (require("@tensorflow/tfjs-backend-wasm") as WasmPackage).getThreadsCount() : 1;
+    backend === "tensorflow"
+      ? null
+      : isWasm
+        ? (require("@tensorflow/tfjs-backend-wasm") as WasmPackage).getThreadsCount()
+        : 1;
   const fastMatMul = isWasm && fastMatMulInstalled();
   const details: string[] = [];
   if (isWasm) details.push(simd ? "SIMD" : "no SIMD");

@@ -79,8 +79,9 @@ export async function startThreadedWasm(wasm: WasmPackage, threads: number): Pro
   if (wasm.version_wasm !== THREADS_SHIM_VERSION) {
     return `the threads shim was written for tfjs-backend-wasm ${THREADS_SHIM_VERSION}, found ${wasm.version_wasm}`;
   }
-  const registered = (tf.engine() as unknown as { registryFactory: Record<string, { factory: () => unknown; priority: number }> })
-    .registryFactory.wasm;
+  const registered = (
+    tf.engine() as unknown as { registryFactory: Record<string, { factory: () => unknown; priority: number }> }
+  ).registryFactory.wasm;
   if (registered == null) return "the wasm backend is not registered";
 
   let tempDir: string | undefined;
@@ -109,7 +110,8 @@ export async function startThreadedWasm(wasm: WasmPackage, threads: number): Pro
   // one-line reason instead of letting it reach stderr. Like the other patches, this lasts only for
   // the ~0.1 s of the threaded start inside ready().
   const warnings: string[] = [];
-  const capture = (...args: unknown[]) => void warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
+  const capture = (...args: unknown[]) =>
+    void warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
   const env = tf.env();
   let failure: string | null = null;
   try {
@@ -127,14 +129,18 @@ export async function startThreadedWasm(wasm: WasmPackage, threads: number): Pro
         while (cpus.length < 2 * threads) cpus.push(cpus[0]);
         return cpus;
       }) as typeof os.cpus),
-      patch(workerThreads.Worker.prototype, "postMessage", function (this: workerThreads.Worker, message: unknown, transfer?: readonly workerThreads.TransferListItem[]) {
-        workers.add(this);
-        const load = message as { cmd?: string; urlOrBlob?: unknown };
-        if (load?.cmd === "load" && load.urlOrBlob instanceof TextBlob) {
-          message = { ...load, urlOrBlob: fileFor(load.urlOrBlob) };
-        }
-        return originalPostMessage.call(this, message, transfer);
-      }),
+      patch(
+        workerThreads.Worker.prototype,
+        "postMessage",
+        function (this: workerThreads.Worker, message: unknown, transfer?: readonly workerThreads.TransferListItem[]) {
+          workers.add(this);
+          const load = message as { cmd?: string; urlOrBlob?: unknown };
+          if (load?.cmd === "load" && load.urlOrBlob instanceof TextBlob) {
+            message = { ...load, urlOrBlob: fileFor(load.urlOrBlob) };
+          }
+          return originalPostMessage.call(this, message, transfer);
+        },
+      ),
     );
     env.set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     wasm.setThreadsCount(threads);
@@ -157,8 +163,12 @@ export async function startThreadedWasm(wasm: WasmPackage, threads: number): Pro
     env.set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     if (tempDir !== undefined) fs.rmSync(tempDir, { recursive: true, force: true });
   }
-  const module = failure === null ? ((tf.backend() as unknown as { wasm: EmscriptenModule }).wasm) : null;
-  for (const worker of [...workers, ...(module?.PThread?.unusedWorkers ?? []), ...(module?.PThread?.runningWorkers ?? [])]) {
+  const module = failure === null ? (tf.backend() as unknown as { wasm: EmscriptenModule }).wasm : null;
+  for (const worker of [
+    ...workers,
+    ...(module?.PThread?.unusedWorkers ?? []),
+    ...(module?.PThread?.runningWorkers ?? []),
+  ]) {
     if (failure === null) worker.unref();
     else void worker.terminate();
   }

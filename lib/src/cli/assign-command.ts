@@ -39,12 +39,16 @@ export const assignCommand: Command = defineCommand({
     quiet: { type: "boolean", short: "q" },
   },
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing SOURCE notebook" : `one SOURCE only, got ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0 ? "missing SOURCE notebook" : `one SOURCE only, got ${positionals.length}`,
+      );
     if (!values.out) throw new UsageError("--out DIR is required");
     const timeoutSeconds = positiveNumber("--timeout", values.timeout);
     const homework = readHomework(positionals[0]);
     const target = join(values.out, basename(positionals[0]).replace(/\.source\.ipynb$/, ".ipynb"));
-    if (resolve(target) === resolve(positionals[0])) throw new UsageError(`--out: ${target} would overwrite the source; choose another folder`);
+    if (resolve(target) === resolve(positionals[0]))
+      throw new UsageError(`--out: ${target} would overwrite the source; choose another folder`);
     if (existsSync(target) && !values.force) throw new UsageError(`${target} exists; pass --force to replace it`);
     const student = studentNotebook(homework);
     if (!values["no-validate"]) {
@@ -55,15 +59,22 @@ export const assignCommand: Command = defineCommand({
         if (!values.quiet) io.err("validating: grading the solved source and the blank student version…\n");
         const [solved, empty] = await gradeAll([positionals[0], blank], homework, { jobs: 2, timeoutSeconds });
         const problems = [
-          ...solved.tests.filter((t) => t.points < t.max_points).map((t) => `the solution fails ${t.id} (${t.status}: ${t.message})`),
-          ...empty.tests.filter((t) => t.points > 0).map((t) => `the blank notebook already scores ${t.points} on ${t.id}`),
+          ...solved.tests
+            .filter((t) => t.points < t.max_points)
+            .map((t) => `the solution fails ${t.id} (${t.status}: ${t.message})`),
+          ...empty.tests
+            .filter((t) => t.points > 0)
+            .map((t) => `the blank notebook already scores ${t.points} on ${t.id}`),
         ];
         if (solved.error) problems.unshift(solved.error);
         if (problems.length > 0) {
-          io.err(`reglab assign: ${positionals[0]} does not validate, nothing written:\n${problems.map((p) => `  - ${p}\n`).join("")}`);
+          io.err(
+            `reglab assign: ${positionals[0]} does not validate, nothing written:\n${problems.map((p) => `  - ${p}\n`).join("")}`,
+          );
           return 1;
         }
-        if (!values.quiet) io.err(`validated: solution ${solved.score}/${solved.max_score}, blank ${empty.score}/${empty.max_score}\n`);
+        if (!values.quiet)
+          io.err(`validated: solution ${solved.score}/${solved.max_score}, blank ${empty.score}/${empty.max_score}\n`);
       } finally {
         rmSync(scratch, { recursive: true, force: true });
       }

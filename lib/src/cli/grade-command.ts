@@ -48,9 +48,11 @@ export const gradeCommand: Command = defineCommand({
     if (!values.source) throw new UsageError("--source SOURCE is required");
     if (positionals.length === 0) throw new UsageError("no submissions given");
     const jobs = values.jobs === undefined ? 1 : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number >= 1, got "${values.jobs}"`);
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`--jobs must be a whole number >= 1, got "${values.jobs}"`);
     const memory = values.memory === undefined ? undefined : Number(values.memory);
-    if (memory !== undefined && !(Number.isInteger(memory) && memory >= 64)) throw new UsageError(`--memory must be a whole number of MB >= 64, got "${values.memory}"`);
+    if (memory !== undefined && !(Number.isInteger(memory) && memory >= 64))
+      throw new UsageError(`--memory must be a whole number of MB >= 64, got "${values.memory}"`);
     const timeoutSeconds = positiveNumber("--timeout", values.timeout);
     let files: string[];
     try {
@@ -78,11 +80,18 @@ export const gradeCommand: Command = defineCommand({
     if (values.csv) writeFileAtomic(values.csv, reportsCsv(reports));
     if (values.feedback) {
       mkdirSync(values.feedback, { recursive: true });
-      reports.forEach((report, i) => writeFileSync(join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`), feedbackHtml(report, homework)));
+      reports.forEach((report, i) =>
+        writeFileSync(
+          join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`),
+          feedbackHtml(report, homework),
+        ),
+      );
     }
     if (!quiet && values.json !== "-") {
       const total = reports.reduce((sum, r) => sum + r.score, 0);
-      io.out(`Graded ${reports.length} submission${reports.length === 1 ? "" : "s"}: mean ${(total / reports.length).toFixed(2)} / ${maxScore(homework)}\n`);
+      io.out(
+        `Graded ${reports.length} submission${reports.length === 1 ? "" : "s"}: mean ${(total / reports.length).toFixed(2)} / ${maxScore(homework)}\n`,
+      );
     }
     return reports.some((report) => report.error) ? 1 : 0;
   },

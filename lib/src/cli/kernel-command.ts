@@ -1,6 +1,12 @@
 /** `reglab kernel install`: the project's tslab as a Jupyter kernel, without Python. */
 import { join } from "node:path";
-import { DEFAULT_KERNEL_NAME, findProjectRoot, type InstallTarget, installKernelSpec, PROJECT_JUPYTER_DIR } from "../runner/kernelspec";
+import {
+  DEFAULT_KERNEL_NAME,
+  findProjectRoot,
+  type InstallTarget,
+  installKernelSpec,
+  PROJECT_JUPYTER_DIR,
+} from "../runner/kernelspec";
 import { type Command, defineCommand, UsageError } from "./usage";
 
 const HELP = `Usage: reglab kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--force]
@@ -38,16 +44,32 @@ export const kernelCommand: Command = defineCommand({
   },
   async run({ values, positionals }, io) {
     if (positionals[0] !== "install" || positionals.length > 1) {
-      throw new UsageError(positionals.length === 0 ? "missing subcommand: reglab kernel install" : `unknown arguments: ${positionals.join(" ")} (only "install")`);
+      throw new UsageError(
+        positionals.length === 0
+          ? "missing subcommand: reglab kernel install"
+          : `unknown arguments: ${positionals.join(" ")} (only "install")`,
+      );
     }
     if (values.user && values.prefix !== undefined) throw new UsageError("--user and --prefix cannot be used together");
-    const target: InstallTarget = values.user ? { kind: "user" } : values.prefix !== undefined ? { kind: "prefix", prefix: values.prefix } : { kind: "project" };
+    const target: InstallTarget = values.user
+      ? { kind: "user" }
+      : values.prefix !== undefined
+        ? { kind: "prefix", prefix: values.prefix }
+        : { kind: "project" };
     const project = values.project ?? findProjectRoot();
-    const dir = installKernelSpec({ project, target, name: values.name, displayName: values["display-name"], force: values.force });
+    const dir = installKernelSpec({
+      project,
+      target,
+      name: values.name,
+      displayName: values["display-name"],
+      force: values.force,
+    });
     if (!values.quiet) {
       io.out(`Installed kernelspec "${values.name ?? DEFAULT_KERNEL_NAME}" in ${dir}\n`);
       if (target.kind === "project" && project) {
-        io.out(`JupyterLab / Notebook / VS Code find it with JUPYTER_PATH=${join(project, PROJECT_JUPYTER_DIR)} (or install with --user).\n`);
+        io.out(
+          `JupyterLab / Notebook / VS Code find it with JUPYTER_PATH=${join(project, PROJECT_JUPYTER_DIR)} (or install with --user).\n`,
+        );
       }
     }
     return 0;

@@ -44,7 +44,8 @@ export const runCommand: Command = defineCommand({
   },
   async run({ values, positionals }, io) {
     const paths = positionals.length > 0 ? positionals : ["notebooks"];
-    if (positionals.length === 0 && !existsSync("notebooks")) throw new UsageError("no notebooks given and no ./notebooks folder");
+    if (positionals.length === 0 && !existsSync("notebooks"))
+      throw new UsageError("no notebooks given and no ./notebooks folder");
     let parameters;
     try {
       parameters = parseParameterArgs(values.parameter ?? []);
@@ -65,7 +66,9 @@ export const runCommand: Command = defineCommand({
     if (!quiet) {
       const clean = result.notebooks.filter((notebook) => notebook.status === "completed").length;
       const shown = relative(process.cwd(), result.report);
-      io.out(`${clean} of ${result.notebooks.length} notebooks ran clean. Report: ${shown.startsWith("..") ? result.report : shown}\n`);
+      io.out(
+        `${clean} of ${result.notebooks.length} notebooks ran clean. Report: ${shown.startsWith("..") ? result.report : shown}\n`,
+      );
     }
     return result.ok ? 0 : 1;
   },

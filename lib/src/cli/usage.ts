@@ -22,7 +22,9 @@ export interface CommandIO {
 const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T & typeof HELP_OPTION; allowPositionals: true; strict: true }>>;
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T & typeof HELP_OPTION; allowPositionals: true; strict: true }>
+>;
 
 export interface CommandSpec<T extends Options> {
   name: string;
@@ -45,9 +47,16 @@ export function defineCommand<const T extends Options>(spec: CommandSpec<T>): Co
     async run(args, io) {
       let parsed: Parsed<T>;
       try {
-        parsed = parseArgs({ args, options: { ...HELP_OPTION, ...spec.options }, allowPositionals: true, strict: true }) as Parsed<T>;
+        parsed = parseArgs({
+          args,
+          options: { ...HELP_OPTION, ...spec.options },
+          allowPositionals: true,
+          strict: true,
+        }) as Parsed<T>;
       } catch (error) {
-        throw new UsageError((error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+        throw new UsageError(
+          (error as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""),
+        );
       }
       if ((parsed.values as { help?: boolean }).help) {
         io.out(spec.help);

@@ -13,7 +13,18 @@ import { type ImageDataset, imageDataset, type LoadOptions, SPLITS } from "./fas
 import { readTar } from "./tar";
 import { selectRows } from "./sampling";
 
-export const CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"] as const;
+export const CIFAR10_CLASSES = [
+  "airplane",
+  "automobile",
+  "bird",
+  "cat",
+  "deer",
+  "dog",
+  "frog",
+  "horse",
+  "ship",
+  "truck",
+] as const;
 export const CIFAR10_FOLDER = "cifar-10-batches-bin";
 export const CIFAR10_ARCHIVE = { file: "cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530" };
 export const CIFAR10_URLS = ["https://www.cs.toronto.edu/~kriz"];
@@ -65,14 +76,15 @@ export async function loadCifar10(options: LoadOptions = {}): Promise<ImageDatas
   const where = "loadCifar10";
   const split = checkOneOf(where, "split", options.split ?? "train", SPLITS);
   const files = SPLIT_FILES[split];
-  let folder = locateDataset(
-    { name: "cifar10", files, envVar: "CIFAR10_DIR" },
-    options.dir,
-    (dir) => [dir, join(dir, CIFAR10_FOLDER)],
-  );
+  let folder = locateDataset({ name: "cifar10", files, envVar: "CIFAR10_DIR" }, options.dir, (dir) => [
+    dir,
+    join(dir, CIFAR10_FOLDER),
+  ]);
   if (folder === undefined) {
     if (options.download === false) {
-      throw new Error(`${where}: CIFAR-10 not found; pass dir (a folder with ${CIFAR10_FOLDER}), set CIFAR10_DIR, or allow the download`);
+      throw new Error(
+        `${where}: CIFAR-10 not found; pass dir (a folder with ${CIFAR10_FOLDER}), set CIFAR10_DIR, or allow the download`,
+      );
     }
     folder = await downloadCifar10(options.mirrors ?? CIFAR10_URLS);
   }

@@ -31,8 +31,13 @@ export function dataCacheDir(name: string): string {
  * variable) must hold them: an Error names the first missing file rather than looking elsewhere.
  * Returns undefined when neither was given and no system or cache folder has the files.
  */
-export function locateDataset(location: DatasetLocation, dir: string | undefined, candidates: (dir: string) => string[] = (d) => [d]): string | undefined {
-  const complete = (folder: string) => location.files.every((file) => findFile(folder, file, location.suffixes) !== undefined);
+export function locateDataset(
+  location: DatasetLocation,
+  dir: string | undefined,
+  candidates: (dir: string) => string[] = (d) => [d],
+): string | undefined {
+  const complete = (folder: string) =>
+    location.files.every((file) => findFile(folder, file, location.suffixes) !== undefined);
   const explicit: Array<[string, string]> = [];
   if (dir !== undefined) explicit.push([dir, "dir"]);
   else if (process.env[location.envVar]) explicit.push([process.env[location.envVar]!, location.envVar]);
@@ -62,7 +67,12 @@ export function md5(bytes: Uint8Array): string {
  * Downloads `file` from the first base URL that serves it into `folder`, keeping it only when its
  * MD5 matches. Nothing partial is left behind.
  */
-export async function downloadVerified(file: string, expectedMd5: string, baseUrls: readonly string[], folder: string): Promise<string> {
+export async function downloadVerified(
+  file: string,
+  expectedMd5: string,
+  baseUrls: readonly string[],
+  folder: string,
+): Promise<string> {
   mkdirSync(folder, { recursive: true });
   const target = join(folder, file);
   const failures: string[] = [];

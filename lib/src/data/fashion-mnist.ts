@@ -9,14 +9,33 @@ import { readIdx } from "./idx";
 import { type LimitOptions, selectRows } from "./sampling";
 import type { ClassificationData } from "./synthetic";
 
-export const FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"] as const;
+export const FASHION_MNIST_CLASSES = [
+  "T-shirt/top",
+  "Trouser",
+  "Pullover",
+  "Dress",
+  "Coat",
+  "Sandal",
+  "Shirt",
+  "Sneaker",
+  "Bag",
+  "Ankle boot",
+] as const;
 
 export const FASHION_MNIST_SYSTEM_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** The official files and their MD5 (zalandoresearch/fashion-mnist README). */
 export const FASHION_MNIST_FILES = {
-  train: { images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", md5: ["8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe"] },
-  test: { images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", md5: ["bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"] },
+  train: {
+    images: "train-images-idx3-ubyte",
+    labels: "train-labels-idx1-ubyte",
+    md5: ["8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe"],
+  },
+  test: {
+    images: "t10k-images-idx3-ubyte",
+    labels: "t10k-labels-idx1-ubyte",
+    md5: ["bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"],
+  },
 } as const;
 
 export const FASHION_MNIST_URLS = [
@@ -46,7 +65,14 @@ export interface LoadOptions extends LimitOptions {
 }
 
 /** Pixels /255 as float32 rows, one-hot labels, and the chosen rows only. */
-export function imageDataset(pixels: Uint8Array, labels: Uint8Array, imageShape: [number, number, number], classNames: string[], rows: Int32Array, source: string): ImageDataset {
+export function imageDataset(
+  pixels: Uint8Array,
+  labels: Uint8Array,
+  imageShape: [number, number, number],
+  classNames: string[],
+  rows: Int32Array,
+  source: string,
+): ImageDataset {
   const width = imageShape[0] * imageShape[1] * imageShape[2];
   const x = new Float32Array(rows.length * width);
   const kept = new Int32Array(rows.length);
@@ -76,7 +102,9 @@ export async function loadFashionMnist(options: LoadOptions = {}): Promise<Image
   let folder = locateDataset(location, options.dir);
   if (folder === undefined) {
     if (options.download === false) {
-      throw new Error(`${where}: Fashion-MNIST not found in ${FASHION_MNIST_SYSTEM_DIR} or ${dataCacheDir("fashion-mnist")} (apt-get install dataset-fashion-mnist, or pass dir)`);
+      throw new Error(
+        `${where}: Fashion-MNIST not found in ${FASHION_MNIST_SYSTEM_DIR} or ${dataCacheDir("fashion-mnist")} (apt-get install dataset-fashion-mnist, or pass dir)`,
+      );
     }
     folder = dataCacheDir("fashion-mnist");
     for (const [i, name] of [files.images, files.labels].entries()) {
@@ -87,9 +115,12 @@ export async function loadFashionMnist(options: LoadOptions = {}): Promise<Image
   const labelsFile = findFile(folder, files.labels, [".gz"])!;
   const images = readIdx(imagesFile, 3);
   const labels = readIdx(labelsFile, 1);
-  if (images.dims[1] !== 28 || images.dims[2] !== 28) throw new Error(`${imagesFile}: images are ${images.dims.slice(1).join("×")}, expected 28×28`);
+  if (images.dims[1] !== 28 || images.dims[2] !== 28)
+    throw new Error(`${imagesFile}: images are ${images.dims.slice(1).join("×")}, expected 28×28`);
   if (images.dims[0] !== labels.dims[0]) {
-    throw new Error(`${labelsFile}: counts disagree (${labels.dims[0]} labels for ${images.dims[0]} images in ${imagesFile})`);
+    throw new Error(
+      `${labelsFile}: counts disagree (${labels.dims[0]} labels for ${images.dims[0]} images in ${imagesFile})`,
+    );
   }
   const bad = labels.data.findIndex((label) => label > 9);
   if (bad >= 0) throw new Error(`${labelsFile}: label ${labels.data[bad]} at index ${bad} is not a class 0-9`);

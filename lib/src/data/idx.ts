@@ -33,20 +33,23 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims?: number)
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`${file}: bad magic number (not an IDX file)`);
   }
-  if (bytes[2] !== 0x08) throw new Error(`${file}: bad magic number (data type 0x${bytes[2].toString(16)}, expected 0x08 unsigned bytes)`);
+  if (bytes[2] !== 0x08)
+    throw new Error(`${file}: bad magic number (data type 0x${bytes[2].toString(16)}, expected 0x08 unsigned bytes)`);
   const rank = bytes[3];
   if (expectedDims !== undefined && rank !== expectedDims) {
     throw new Error(`${file}: bad magic number (${rank} dimensions, expected ${expectedDims})`);
   }
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw new Error(`${file}: truncated (header needs ${header} bytes, file has ${bytes.length})`);
+  if (bytes.length < header)
+    throw new Error(`${file}: truncated (header needs ${header} bytes, file has ${bytes.length})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
   const size = dims.reduce((a, b) => a * b, 1);
   if (bytes.length < header + size) {
     throw new Error(`${file}: truncated (${dims.join("×")} needs ${header + size} bytes, file has ${bytes.length})`);
   }
-  if (bytes.length > header + size) throw new Error(`${file}: ${bytes.length - header - size} bytes more than its header declares`);
+  if (bytes.length > header + size)
+    throw new Error(`${file}: ${bytes.length - header - size} bytes more than its header declares`);
   return { dims, data: bytes.subarray(header, header + size) };
 }
 

@@ -23,7 +23,8 @@ export function selectRows(labels: Int32Array, classes: number, options: LimitOp
   const limit = Math.min(checkPositiveInteger(where, "limit", options.limit), total);
   const mode = options.sample ?? "first";
   if (mode === "first") return Int32Array.from({ length: limit }, (_, i) => i);
-  if (mode !== "stratified") throw new Error(`${where}: sample must be "first" or "stratified", got ${JSON.stringify(mode)}`);
+  if (mode !== "stratified")
+    throw new Error(`${where}: sample must be "first" or "stratified", got ${JSON.stringify(mode)}`);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((label, i) => byClass[label].push(i));
   const quotas = byClass.map((rows) => (limit * rows.length) / total);

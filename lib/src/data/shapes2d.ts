@@ -33,7 +33,12 @@ function checkNonNegative(where: string, name: string, value: number): number {
 }
 
 /** Shared body: `point(i, label, fraction)` places sample i of class `label`; noise is added here. */
-function make2D(where: string, options: Shapes2DOptions, classes: number, point: (label: number, fraction: number) => [number, number]): ClassificationData {
+function make2D(
+  where: string,
+  options: Shapes2DOptions,
+  classes: number,
+  point: (label: number, fraction: number) => [number, number],
+): ClassificationData {
   const samples = checkPositiveInteger(where, "samples", options.samples);
   const noise = checkNonNegative(where, "noise", options.noise ?? 0.1);
   const random = mulberry32(options.seed ?? 0);
@@ -61,7 +66,8 @@ export function makeMoons(options: Shapes2DOptions): ClassificationData {
 /** A circle of class 1 inside a circle of class 0. */
 export function makeCircles(options: CirclesOptions): ClassificationData {
   const factor = options.factor ?? 0.5;
-  if (!(factor > 0 && factor < 1)) throw new Error(`makeCircles: factor must be between 0 and 1, got ${describe(factor)}`);
+  if (!(factor > 0 && factor < 1))
+    throw new Error(`makeCircles: factor must be between 0 and 1, got ${describe(factor)}`);
   return make2D("makeCircles", options, 2, (label, t) => {
     const radius = label === 0 ? 1 : factor;
     return [radius * Math.cos(2 * Math.PI * t), radius * Math.sin(2 * Math.PI * t)];

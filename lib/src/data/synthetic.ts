@@ -23,7 +23,12 @@ export interface ClassificationData {
 }
 
 /** x, one-hot y and labels as tensors from plain arrays (row-major x). */
-export function classificationTensors(values: Float32Array, labels: Int32Array, features: number, classes: number): ClassificationData {
+export function classificationTensors(
+  values: Float32Array,
+  labels: Int32Array,
+  features: number,
+  classes: number,
+): ClassificationData {
   return tf.tidy(() => ({
     x: tf.tensor2d(values, [labels.length, features]),
     y: tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), classes), "float32") as tf.Tensor2D,
@@ -44,7 +49,10 @@ export function makeBlobs(options: BlobsOptions): ClassificationData {
   const classes = checkPositiveInteger(where, "classes", options.classes);
   const noise = options.noise ?? 1;
   const separation = options.separation ?? 1;
-  for (const [name, value] of [["noise", noise], ["separation", separation]] as const) {
+  for (const [name, value] of [
+    ["noise", noise],
+    ["separation", separation],
+  ] as const) {
     if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
       throw new Error(`${where}: ${name} must be a finite number >= 0, got ${describe(value)}`);
     }
@@ -57,7 +65,8 @@ export function makeBlobs(options: BlobsOptions): ClassificationData {
   for (let i = 0; i < samples; i++) {
     const label = i % classes;
     labels[i] = label;
-    for (let j = 0; j < features; j++) values[i * features + j] = centres[label * features + j] + noise * normal() / Math.sqrt(features);
+    for (let j = 0; j < features; j++)
+      values[i * features + j] = centres[label * features + j] + (noise * normal()) / Math.sqrt(features);
   }
   return classificationTensors(values, labels, features, classes);
 }

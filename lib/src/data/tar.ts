@@ -13,7 +13,7 @@ function field(block: Uint8Array, start: number, length: number): string {
 
 export function readTar(archive: Uint8Array, source: string): TarMember[] {
   const members: TarMember[] = [];
-  for (let offset = 0; offset < archive.length; ) {
+  for (let offset = 0; offset < archive.length;) {
     if (offset + 512 > archive.length) throw new Error(`${source}: truncated (a header is cut off at byte ${offset})`);
     const header = archive.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break; // end-of-archive marker

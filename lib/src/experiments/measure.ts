@@ -53,7 +53,9 @@ export function firstLayerUnits(model: tf.LayersModel, units = 16): number[][] {
   const kernel = layer.getWeights()[0];
   const [inputs, outputs] = kernel.shape as [number, number];
   const values = kernel.dataSync();
-  return Array.from({ length: Math.min(units, outputs) }, (_, u) => Array.from({ length: inputs }, (_, i) => values[i * outputs + u]));
+  return Array.from({ length: Math.min(units, outputs) }, (_, u) =>
+    Array.from({ length: inputs }, (_, i) => values[i * outputs + u]),
+  );
 }
 
 /** The models' hidden Dense layers (named hidden_layerN by buildMLP; any relu Dense otherwise). */
@@ -83,7 +85,13 @@ export function hiddenActivations(model: tf.LayersModel, x: tf.Tensor, rows = 10
       if (a < NEAR_ZERO) near++;
       sumAbs += a;
     }
-    return { layer: layer.name, zero: zero / values.length, nearZero: near / values.length, meanAbs: sumAbs / values.length, sample: strided(values) };
+    return {
+      layer: layer.name,
+      zero: zero / values.length,
+      nearZero: near / values.length,
+      meanAbs: sumAbs / values.length,
+      sample: strided(values),
+    };
   });
 }
 

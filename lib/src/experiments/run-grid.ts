@@ -10,7 +10,14 @@ import { checkOptimizerSpec, makeOptimizer, type OptimizerSpec } from "../traini
 import { type History, train } from "../training/train";
 import { checkPositiveInteger, describe } from "../util/checks";
 import { defaultCacheDir, environmentKey, fingerprintTensors, hashOf, readCached, writeCached } from "./cache";
-import { firstLayerUnits, hiddenActivations, type LayerActivations, type LayerWeights, layerWeights, outputSensitivity } from "./measure";
+import {
+  firstLayerUnits,
+  hiddenActivations,
+  type LayerActivations,
+  type LayerWeights,
+  layerWeights,
+  outputSensitivity,
+} from "./measure";
 import { checkSetting, regularizerFor, type Setting, settingLabel } from "./settings";
 
 export interface GridData {
@@ -21,7 +28,10 @@ export interface GridData {
 }
 
 /** buildMLP's options without what a setting decides (regularizers, seed). */
-export type GridModelOptions = Omit<BuildMLPOptions, "kernelRegularizer" | "biasRegularizer" | "activityRegularizer" | "seed" | "inputShape"> & {
+export type GridModelOptions = Omit<
+  BuildMLPOptions,
+  "kernelRegularizer" | "biasRegularizer" | "activityRegularizer" | "seed" | "inputShape"
+> & {
   inputShape?: number | number[];
   activityNormalization?: ActivityNormalization;
 };
@@ -126,13 +136,18 @@ export function gridRow(result: GridResult): GridRow {
     weightNorm: Math.sqrt(result.weights.reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
     hiddenWeightNorm: Math.sqrt(result.weights.slice(0, -1).reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
     sensitivity: result.sensitivity,
-    zeroActivations: result.activations.reduce((sum, layer) => sum + layer.zero, 0) / Math.max(1, result.activations.length),
+    zeroActivations:
+      result.activations.reduce((sum, layer) => sum + layer.zero, 0) / Math.max(1, result.activations.length),
     seconds: result.seconds,
     cached: result.cached,
   };
 }
 
-async function trainOne(setting: Setting, options: GridOptions, inputShape: number | number[]): Promise<Omit<GridResult, "key" | "cached" | "label">> {
+async function trainOne(
+  setting: Setting,
+  options: GridOptions,
+  inputShape: number | number[],
+): Promise<Omit<GridResult, "key" | "cached" | "label">> {
   const regularizer = regularizerFor(setting);
   const model = buildMLP({
     ...options.model,
@@ -185,10 +200,12 @@ function checkGridOptions(options: GridOptions): void {
   const where = "runGrid";
   const { data, training } = options;
   for (const name of ["xTrain", "yTrain", "xVal", "yVal"] as const) {
-    if (!(data?.[name] instanceof tf.Tensor)) throw new Error(`${where}: data.${name} must be a tensor, got ${describe(data?.[name])}`);
+    if (!(data?.[name] instanceof tf.Tensor))
+      throw new Error(`${where}: data.${name} must be a tensor, got ${describe(data?.[name])}`);
     if (data[name].isDisposed) throw new Error(`${where}: data.${name} has been disposed`);
   }
-  if (!Array.isArray(options.settings) || options.settings.length === 0) throw new Error(`${where}: settings must be a non-empty list`);
+  if (!Array.isArray(options.settings) || options.settings.length === 0)
+    throw new Error(`${where}: settings must be a non-empty list`);
   checkPositiveInteger(where, "training.epochs", training?.epochs);
   checkPositiveInteger(where, "training.batchSize", training?.batchSize);
   checkOptimizerSpec(training.optimizer, where);
@@ -211,7 +228,10 @@ export async function runGrid(options: GridOptions): Promise<GridRun> {
   const results: GridResult[] = [];
   for (const [index, setting] of settings.entries()) {
     const key = hashOf({ ...shared, setting });
-    const label = settingLabel(setting, settings.some((other) => other.seed !== setting.seed));
+    const label = settingLabel(
+      setting,
+      settings.some((other) => other.seed !== setting.seed),
+    );
     let result: GridResult | undefined;
     if (cacheDir && !options.force) {
       const cached = readCached<Omit<GridResult, "cached">>(cacheDir, key);
@@ -225,7 +245,9 @@ export async function runGrid(options: GridOptions): Promise<GridRun> {
     if (verbose) {
       const accuracy = result.final.val_acc === undefined ? "" : ` · val_acc ${result.final.val_acc.toFixed(4)}`;
       const how = result.cached ? "cached" : `${result.seconds.toFixed(1)} s`;
-      console.log(`[${index + 1}/${settings.length}] ${label}: val_loss ${result.final.val_loss.toFixed(4)}${accuracy} (${how})`);
+      console.log(
+        `[${index + 1}/${settings.length}] ${label}: val_loss ${result.final.val_loss.toFixed(4)}${accuracy} (${how})`,
+      );
     }
     options.onResult?.(result, index, settings.length);
   }

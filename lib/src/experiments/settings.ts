@@ -24,15 +24,18 @@ export interface Setting {
 }
 
 export function checkSetting(setting: Setting, where: string): Setting {
-  if (typeof setting !== "object" || setting === null) throw new Error(`${where}: a setting must be an object, got ${describe(setting)}`);
+  if (typeof setting !== "object" || setting === null)
+    throw new Error(`${where}: a setting must be an object, got ${describe(setting)}`);
   const kind = checkOneOf(where, "setting.kind", setting.kind, REGULARIZER_KINDS);
   const factor = kind === "none" ? 0 : checkFactor(where, "setting.factor", setting.factor);
   const target = checkOneOf(where, "setting.target", setting.target ?? "kernel", TARGETS);
-  if (!Number.isInteger(setting.seed)) throw new Error(`${where}: setting.seed must be an integer, got ${describe(setting.seed)}`);
+  if (!Number.isInteger(setting.seed))
+    throw new Error(`${where}: setting.seed must be an integer, got ${describe(setting.seed)}`);
   const checked: Setting = { kind, factor, target, seed: setting.seed };
   if (kind === "l1l2") {
     const ratio = setting.l1Ratio ?? 0.5;
-    if (!(typeof ratio === "number" && ratio >= 0 && ratio <= 1)) throw new Error(`${where}: setting.l1Ratio must be between 0 and 1, got ${describe(ratio)}`);
+    if (!(typeof ratio === "number" && ratio >= 0 && ratio <= 1))
+      throw new Error(`${where}: setting.l1Ratio must be between 0 and 1, got ${describe(ratio)}`);
     checked.l1Ratio = ratio;
   }
   return checked;
@@ -88,11 +91,18 @@ export function gridSettings(spec: GridSpec): Setting[] {
       for (const seed of seeds) settings.push({ kind, factor: 0, seed });
       continue;
     }
-    if (!spec.factors || spec.factors.length === 0) throw new Error(`gridSettings: factors are required for kind "${kind}"`);
+    if (!spec.factors || spec.factors.length === 0)
+      throw new Error(`gridSettings: factors are required for kind "${kind}"`);
     for (const factor of spec.factors) {
       for (const l1Ratio of kind === "l1l2" ? (spec.l1Ratios ?? [0.5]) : [undefined]) {
         for (const seed of seeds) {
-          settings.push({ kind, factor, seed, ...(l1Ratio === undefined ? {} : { l1Ratio }), ...(spec.target ? { target: spec.target } : {}) });
+          settings.push({
+            kind,
+            factor,
+            seed,
+            ...(l1Ratio === undefined ? {} : { l1Ratio }),
+            ...(spec.target ? { target: spec.target } : {}),
+          });
         }
       }
     }

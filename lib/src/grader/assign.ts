@@ -7,7 +7,11 @@ import { type HomeworkSource, HIDDEN, regions, SOLUTION } from "./source";
 
 export const STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
 
-function replaceRegions(source: string, markers: { begin: string; end: string }, replacement: (indent: string) => string[]): string {
+function replaceRegions(
+  source: string,
+  markers: { begin: string; end: string },
+  replacement: (indent: string) => string[],
+): string {
   const lines = source.split("\n");
   const found = regions(source, markers, "");
   for (const { begin, end } of [...found].reverse()) {
@@ -27,7 +31,11 @@ function studentCell(cell: Cell): Cell {
     copy.outputs = [];
     copy.execution_count = null;
   }
-  if (copy.metadata.reglab && typeof copy.metadata.reglab === "object" && (copy.metadata.reglab as { grade?: unknown }).grade === true) {
+  if (
+    copy.metadata.reglab &&
+    typeof copy.metadata.reglab === "object" &&
+    (copy.metadata.reglab as { grade?: unknown }).grade === true
+  ) {
     // Test cells are read-only in JupyterLab and VS Code (the grader uses its own copy anyway).
     copy.metadata.editable = false;
     copy.metadata.deletable = false;

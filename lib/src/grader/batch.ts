@@ -11,7 +11,11 @@ export interface BatchOptions extends GradeOptions {
   onGraded?: (report: GradeReport, done: number, total: number) => void;
 }
 
-export async function gradeAll(files: readonly string[], homework: HomeworkSource, options: BatchOptions = {}): Promise<GradeReport[]> {
+export async function gradeAll(
+  files: readonly string[],
+  homework: HomeworkSource,
+  options: BatchOptions = {},
+): Promise<GradeReport[]> {
   const reports: GradeReport[] = new Array(files.length);
   let next = 0;
   let done = 0;

@@ -41,7 +41,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
   const keysA = Object.keys(a);
   const keysB = Object.keys(b);
   if (keysA.length !== keysB.length) return false;
-  for (const key of keysA) if (!deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  for (const key of keysA)
+    if (!deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
   return true;
 }
 
@@ -75,15 +76,23 @@ export const check = {
     if (!deepEqual(actual, expected)) fail(message, `expected ${describe(expected)}, got ${describe(actual)}`);
   },
   /** |actual − expected| ≤ tolerance·max(1, |expected|), element-wise for arrays. */
-  close(actual: number | ArrayLike<number>, expected: number | ArrayLike<number>, tolerance = 1e-5, message = ""): void {
+  close(
+    actual: number | ArrayLike<number>,
+    expected: number | ArrayLike<number>,
+    tolerance = 1e-5,
+    message = "",
+  ): void {
     if (typeof expected === "number") {
-      if (typeof actual !== "number" || !closeEnough(actual, expected, tolerance)) fail(message, `expected ${describe(expected)} ± ${tolerance}, got ${describe(actual)}`);
+      if (typeof actual !== "number" || !closeEnough(actual, expected, tolerance))
+        fail(message, `expected ${describe(expected)} ± ${tolerance}, got ${describe(actual)}`);
       return;
     }
-    if (typeof actual === "number" || actual?.length !== expected.length) fail(message, `expected ${expected.length} numbers, got ${describe(actual)}`);
+    if (typeof actual === "number" || actual?.length !== expected.length)
+      fail(message, `expected ${expected.length} numbers, got ${describe(actual)}`);
     for (let i = 0; i < expected.length; i++) {
       const a = (actual as ArrayLike<number>)[i];
-      if (typeof a !== "number" || !closeEnough(a, expected[i], tolerance)) fail(message, `at index ${i}: expected ${describe(expected[i])} ± ${tolerance}, got ${describe(a)}`);
+      if (typeof a !== "number" || !closeEnough(a, expected[i], tolerance))
+        fail(message, `at index ${i}: expected ${describe(expected[i])} ± ${tolerance}, got ${describe(a)}`);
     }
   },
   /** Passes when `run` throws (optionally an error whose message matches `pattern`). */
@@ -103,7 +112,8 @@ export const check = {
    * and reports nothing scores 0.
    */
   partial(points: number): void {
-    if (!(typeof points === "number" && isFinite(points) && points >= 0)) throw new ErrorClass(`check.partial: points must be a number >= 0, got ${describe(points)}`);
+    if (!(typeof points === "number" && isFinite(points) && points >= 0))
+      throw new ErrorClass(`check.partial: points must be a number >= 0, got ${describe(points)}`);
     publishScore(points);
   },
 };

@@ -11,7 +11,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type CellRunInfo, executeNotebook, type Failure } from "../runner/execute";
 import { findKernelSpec, type FoundKernelSpec } from "../runner/kernelspec";
-import { type Cell, type CodeCell, joinSource, type Notebook, notebookKernelName, readNotebook } from "../runner/notebook";
+import {
+  type Cell,
+  type CodeCell,
+  joinSource,
+  type Notebook,
+  notebookKernelName,
+  readNotebook,
+} from "../runner/notebook";
 import { SCORE_MIME } from "./check";
 import type { HomeworkSource, TestCell } from "./source";
 
@@ -67,7 +74,12 @@ function codeCell(id: string, source: string): CodeCell {
 }
 
 /** A report that gives every test 0 with the same message. */
-function ungraded(submission: string, homework: HomeworkSource, message: string, status: TestStatus = "error"): GradeReport {
+function ungraded(
+  submission: string,
+  homework: HomeworkSource,
+  message: string,
+  status: TestStatus = "error",
+): GradeReport {
   return {
     submission,
     score: 0,
@@ -89,7 +101,8 @@ function checkProvenance(submission: Notebook, homework: HomeworkSource): string
   if (missing.length === homework.solutionCells.length && missing.length > 0) {
     return `its cell ids do not match ${homework.file} (none of the solution cells ${missing.join(", ")}): was it made from another notebook?`;
   }
-  if (missing.length > 0) return `cells ${missing.join(", ")} of ${homework.file} are missing (deleted?); restore them from the assignment`;
+  if (missing.length > 0)
+    return `cells ${missing.join(", ")} of ${homework.file} are missing (deleted?); restore them from the assignment`;
   return undefined;
 }
 
@@ -99,14 +112,20 @@ export function gradingNotebook(submission: Notebook, homework: HomeworkSource, 
   const studentCells: Cell[] = submission.cells
     .filter((cell) => !testIds.has(cell.id) && cell.id !== SETUP_CELL_ID && cell.id !== CANARY_CELL_ID)
     .map((cell) => (cell.cell_type === "code" ? { ...cell, outputs: [], execution_count: null } : cell));
-  const tests = homework.tests.map((test) => ({ ...codeCell(test.cellId, test.source), metadata: { reglab: { grade: true, id: test.id, points: test.points } } }));
+  const tests = homework.tests.map((test) => ({
+    ...codeCell(test.cellId, test.source),
+    metadata: { reglab: { grade: true, id: test.id, points: test.points } },
+  }));
   return {
     ...structuredClone(submission),
     cells: [
       codeCell(SETUP_CELL_ID, SETUP_SOURCE),
       ...structuredClone(studentCells),
       ...tests,
-      codeCell(CANARY_CELL_ID, `// This cell must fail; if the kernel reports success, the submission interfered with grading.\nthrow new Error("${canaryToken}");`),
+      codeCell(
+        CANARY_CELL_ID,
+        `// This cell must fail; if the kernel reports success, the submission interfered with grading.\nthrow new Error("${canaryToken}");`,
+      ),
     ],
   };
 }
@@ -129,31 +148,52 @@ function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string 
     return { ...base, points: 0, status: "error", message: killedAt ? `not run: ${killedAt}` : "not run" };
   }
   if (info.status === "failed") {
-    if (info.failure === "timeout") return { ...base, points: 0, status: "timeout", message: info.message ?? "timed out" };
+    if (info.failure === "timeout")
+      return { ...base, points: 0, status: "timeout", message: info.message ?? "timed out" };
     const message = info.message ?? "failed";
     const failed = info.failure === "error" && /^(CheckError|AssertionError)\b/.test(message);
     return { ...base, points: 0, status: failed ? "failed" : "error", message };
   }
   if (!test.partial) return { ...base, points: test.points, status: "passed", message: "" };
   const reports = partialReports(cell);
-  if (reports.length === 0) return { ...base, points: 0, status: "failed", message: "the test reported no partial credit" };
+  if (reports.length === 0)
+    return { ...base, points: 0, status: "failed", message: "the test reported no partial credit" };
   const points = Math.max(0, Math.min(test.points, ...reports));
-  return { ...base, points, status: points === test.points ? "passed" : "failed", message: points === test.points ? "" : `partial credit: ${points} of ${test.points}` };
+  return {
+    ...base,
+    points,
+    status: points === test.points ? "passed" : "failed",
+    message: points === test.points ? "" : `partial credit: ${points} of ${test.points}`,
+  };
 }
 
 /**
  * Scores an executed grading notebook: each test from its cell's run status (and partial-credit
  * reports); nothing if the setup failed or the canary cell did not fail.
  */
-export function scoreGradedNotebook(file: string, graded: Notebook, homework: HomeworkSource, answers: Map<string, string>, runFailure?: Failure): GradeReport {
+export function scoreGradedNotebook(
+  file: string,
+  graded: Notebook,
+  homework: HomeworkSource,
+  answers: Map<string, string>,
+  runFailure?: Failure,
+): GradeReport {
   const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
   const setup = cells.get(SETUP_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
   if (setup?.status !== "completed") {
-    return { ...ungraded(file, homework, `the grading kernel could not be prepared: ${setup?.message ?? runFailure?.message ?? "it did not start"}`), graded };
+    return {
+      ...ungraded(
+        file,
+        homework,
+        `the grading kernel could not be prepared: ${setup?.message ?? runFailure?.message ?? "it did not start"}`,
+      ),
+      graded,
+    };
   }
-  const killedAt = runFailure && (runFailure.kind === "dead" || runFailure.kind === "timeout")
-    ? `the kernel stopped in cell ${(runFailure.cellIndex ?? 0) + 1} (id ${runFailure.cellId}): ${runFailure.message}`
-    : undefined;
+  const killedAt =
+    runFailure && (runFailure.kind === "dead" || runFailure.kind === "timeout")
+      ? `the kernel stopped in cell ${(runFailure.cellIndex ?? 0) + 1} (id ${runFailure.cellId}): ${runFailure.message}`
+      : undefined;
   let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
   const canary = cells.get(CANARY_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
   if (canary?.status === "completed") {
@@ -165,12 +205,20 @@ export function scoreGradedNotebook(file: string, graded: Notebook, homework: Ho
     score: tests.reduce((sum, test) => sum + test.points, 0),
     max_score: maxScore(homework),
     tests,
-    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: answers.get(question.cellId) ?? null })),
+    manual: homework.manual.map((question) => ({
+      id: question.id,
+      max_points: question.points,
+      answer: answers.get(question.cellId) ?? null,
+    })),
     graded,
   };
 }
 
-export async function gradeSubmission(file: string, homework: HomeworkSource, options: GradeOptions = {}): Promise<GradeReport> {
+export async function gradeSubmission(
+  file: string,
+  homework: HomeworkSource,
+  options: GradeOptions = {},
+): Promise<GradeReport> {
   let submission: Notebook;
   try {
     submission = readNotebook(file);

@@ -19,7 +19,20 @@ function pinModule(request: string): void {
 
 /** The built-ins a test's arithmetic and comparisons go through. */
 function freezeIntrinsics(): void {
-  for (const value of [Math, JSON, Reflect, Number, Boolean, String, Array, Object, Number.prototype, String.prototype, Array.prototype, Function.prototype]) {
+  for (const value of [
+    Math,
+    JSON,
+    Reflect,
+    Number,
+    Boolean,
+    String,
+    Array,
+    Object,
+    Number.prototype,
+    String.prototype,
+    Array.prototype,
+    Function.prototype,
+  ]) {
     Object.freeze(value);
   }
 }

@@ -40,9 +40,17 @@ export function feedbackHtml(report: GradeReport, homework: HomeworkSource): str
   const testIds = new Set(homework.tests.map((test) => test.cellId));
   const released = new Map(studentNotebook(homework).cells.map((cell) => [cell.id, cell.source]));
   const rows = report.tests
-    .map((t) => `<tr class="${t.status}"><td>${escapeHtml(t.id)}</td><td class="num">${t.points} / ${t.max_points}</td><td>${t.status}</td><td>${escapeHtml(t.message)}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr class="${t.status}"><td>${escapeHtml(t.id)}</td><td class="num">${t.points} / ${t.max_points}</td><td>${t.status}</td><td>${escapeHtml(t.message)}</td></tr>`,
+    )
     .join("");
-  const manual = report.manual.map((m) => `<tr><td>${escapeHtml(m.id)}</td><td class="num">? / ${m.max_points}</td><td>graded by hand</td><td></td></tr>`).join("");
+  const manual = report.manual
+    .map(
+      (m) =>
+        `<tr><td>${escapeHtml(m.id)}</td><td class="num">? / ${m.max_points}</td><td>graded by hand</td><td></td></tr>`,
+    )
+    .join("");
   const preamble =
     `<p class="verdict">Score ${report.score} / ${report.max_score}${report.manual.length > 0 ? " (questions graded by hand not included)" : ""}</p>` +
     (report.error ? `<p class="failure">${escapeHtml(report.error)}</p>` : "") +

@@ -48,14 +48,21 @@ export function gradeMetadata(cell: Cell): GradeMetadata | undefined {
 }
 
 /** The lines of a cell, with a check that every BEGIN has its END, in order; errors name the cell. */
-export function regions(source: string, markers: { begin: string; end: string }, where: string): Array<{ begin: number; end: number }> {
+export function regions(
+  source: string,
+  markers: { begin: string; end: string },
+  where: string,
+): Array<{ begin: number; end: number }> {
   const lines = source.split("\n");
   const found: Array<{ begin: number; end: number }> = [];
   let open = -1;
   lines.forEach((line, i) => {
     const text = line.trim();
     if (text === markers.begin) {
-      if (open >= 0) throw new Error(`${where}: "${markers.begin}" on line ${i + 1} before the "${markers.end}" of line ${open + 1}'s region`);
+      if (open >= 0)
+        throw new Error(
+          `${where}: "${markers.begin}" on line ${i + 1} before the "${markers.end}" of line ${open + 1}'s region`,
+        );
       open = i;
     } else if (text === markers.end) {
       if (open < 0) throw new Error(`${where}: "${markers.end}" on line ${i + 1} without a "${markers.begin}"`);
@@ -63,7 +70,8 @@ export function regions(source: string, markers: { begin: string; end: string },
       open = -1;
     }
   });
-  if (open >= 0) throw new Error(`${where}: "${markers.begin}" on line ${open + 1} is never closed by "${markers.end}"`);
+  if (open >= 0)
+    throw new Error(`${where}: "${markers.begin}" on line ${open + 1} is never closed by "${markers.end}"`);
   return found;
 }
 
@@ -85,10 +93,12 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
     const source = joinSource(cell.source);
     const meta = gradeMetadata(cell);
     if (meta) {
-      if (typeof meta.id !== "string" || !/^[\w-]+$/.test(meta.id)) throw new Error(`${where}: metadata.reglab.id must be a short name like "q1"`);
+      if (typeof meta.id !== "string" || !/^[\w-]+$/.test(meta.id))
+        throw new Error(`${where}: metadata.reglab.id must be a short name like "q1"`);
       if (ids.has(meta.id)) throw new Error(`${where}: grade id "${meta.id}" is used twice`);
       ids.add(meta.id);
-      if (!(typeof meta.points === "number" && meta.points > 0)) throw new Error(`${where}: metadata.reglab.points must be a number > 0`);
+      if (!(typeof meta.points === "number" && meta.points > 0))
+        throw new Error(`${where}: metadata.reglab.points must be a number > 0`);
     }
     if (cell.cell_type !== "code") {
       if (meta?.grade === true) throw new Error(`${where}: an auto-graded test must be a code cell`);
@@ -99,9 +109,16 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
     const hidden = regions(source, HIDDEN, where);
     if (meta?.grade === true) {
       if (solutions.length > 0) throw new Error(`${where}: a test cell cannot hold a solution region`);
-      tests.push({ id: meta.id, cellId: cell.id, points: meta.points, partial: meta.partial === true, source: withoutMarkers(source, HIDDEN) });
+      tests.push({
+        id: meta.id,
+        cellId: cell.id,
+        points: meta.points,
+        partial: meta.partial === true,
+        source: withoutMarkers(source, HIDDEN),
+      });
     } else {
-      if (hidden.length > 0) throw new Error(`${where}: hidden tests belong in a test cell (metadata.reglab.grade = true)`);
+      if (hidden.length > 0)
+        throw new Error(`${where}: hidden tests belong in a test cell (metadata.reglab.grade = true)`);
       if (meta?.grade === "manual") manual.push({ id: meta.id, cellId: cell.id, points: meta.points });
       if (solutions.length > 0) solutionCells.push(cell.id);
     }

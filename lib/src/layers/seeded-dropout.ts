@@ -26,7 +26,8 @@ export class SeededDropout extends tf.layers.Layer {
     if (typeof args?.rate !== "number" || !(args.rate >= 0 && args.rate < 1)) {
       throw new Error(`SeededDropout: rate must be a number in [0, 1), got ${describe(args?.rate)}`);
     }
-    if (!Number.isInteger(args.seed)) throw new Error(`SeededDropout: seed must be an integer, got ${describe(args.seed)}`);
+    if (!Number.isInteger(args.seed))
+      throw new Error(`SeededDropout: seed must be an integer, got ${describe(args.seed)}`);
     this.rate = args.rate;
     this.seed = args.seed;
     this.supportsMasking = true;

@@ -3,7 +3,11 @@
  * regularizers, and an unregularized Dense output layer named "output".
  */
 import type { ActivationIdentifier } from "@tensorflow/tfjs-layers/dist/keras_format/activation_config";
-import { ACTIVITY_NORMALIZATIONS, ActivityRegularization, type ActivityNormalization } from "../layers/activity-regularization";
+import {
+  ACTIVITY_NORMALIZATIONS,
+  ActivityRegularization,
+  type ActivityNormalization,
+} from "../layers/activity-regularization";
 import { SeededDropout } from "../layers/seeded-dropout";
 import { isRegularizer, type Regularizer } from "../regularizers/regularizer";
 import * as tf from "../tf";
@@ -58,11 +62,14 @@ export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
   if (options == null || typeof options !== "object") throw new Error("buildMLP: options must be an object");
   const inputShape = typeof options.inputShape === "number" ? [options.inputShape] : options.inputShape;
   if (!Array.isArray(inputShape) || inputShape.length === 0) {
-    throw new Error(`buildMLP: inputShape must be a positive integer or an array of them, got ${describe(options.inputShape)}`);
+    throw new Error(
+      `buildMLP: inputShape must be a positive integer or an array of them, got ${describe(options.inputShape)}`,
+    );
   }
   inputShape.forEach((d, i) => checkPositiveInteger("buildMLP", `inputShape[${i}]`, d));
   const hiddenUnits = options.hiddenUnits ?? [512, 256, 128];
-  if (!Array.isArray(hiddenUnits)) throw new Error(`buildMLP: hiddenUnits must be an array, got ${describe(hiddenUnits)}`);
+  if (!Array.isArray(hiddenUnits))
+    throw new Error(`buildMLP: hiddenUnits must be an array, got ${describe(hiddenUnits)}`);
   hiddenUnits.forEach((u, i) => checkPositiveInteger("buildMLP", `hiddenUnits[${i}]`, u));
   const outputUnits = checkPositiveInteger("buildMLP", "outputUnits", options.outputUnits ?? 10);
   checkRegularizer("kernelRegularizer", options.kernelRegularizer);
@@ -72,7 +79,8 @@ export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
   if (dropout !== undefined && !(typeof dropout === "number" && dropout >= 0 && dropout < 1)) {
     throw new Error(`buildMLP: dropout must be a rate in [0, 1), got ${describe(dropout)}`);
   }
-  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`buildMLP: seed must be an integer, got ${describe(seed)}`);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new Error(`buildMLP: seed must be an integer, got ${describe(seed)}`);
   if (options.activityNormalization !== undefined) {
     checkOneOf("buildMLP", "activityNormalization", options.activityNormalization, ACTIVITY_NORMALIZATIONS);
   }
@@ -95,17 +103,21 @@ export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
       })
       .apply(x) as tf.SymbolicTensor;
     if (activity) {
-      x = new ActivityRegularization({ ...activity, normalization: options.activityNormalization, name: `${name}_activity` }).apply(
-        x,
-      ) as tf.SymbolicTensor;
+      x = new ActivityRegularization({
+        ...activity,
+        normalization: options.activityNormalization,
+        name: `${name}_activity`,
+      }).apply(x) as tf.SymbolicTensor;
     }
     if (options.batchNormalization) {
       x = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(x) as tf.SymbolicTensor;
     }
     if (dropout) {
-      x = new SeededDropout({ rate: dropout, seed: (seed ?? Math.floor(Math.random() * 2 ** 20)) + i, name: `${name}_dropout` }).apply(
-        x,
-      ) as tf.SymbolicTensor;
+      x = new SeededDropout({
+        rate: dropout,
+        seed: (seed ?? Math.floor(Math.random() * 2 ** 20)) + i,
+        name: `${name}_dropout`,
+      }).apply(x) as tf.SymbolicTensor;
     }
   });
   const output = tf.layers

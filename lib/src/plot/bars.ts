@@ -2,7 +2,8 @@
 import type { GridRow } from "../experiments/run-grid";
 import { axis, baseLayout, bilingual, colour, type Figure, type Layout, type Trace } from "./figure";
 
-export type BarMetric = "sensitivity" | "weightNorm" | "nearZero" | "zeroActivations" | "gap" | "val_acc" | "val_loss" | "loss" | "acc";
+export type BarMetric =
+  "sensitivity" | "weightNorm" | "nearZero" | "zeroActivations" | "gap" | "val_acc" | "val_loss" | "loss" | "acc";
 
 export const BAR_TITLES: Record<BarMetric, string> = {
   sensitivity: bilingual("輸出敏感度", "Output sensitivity ‖Δŷ‖"),
@@ -42,7 +43,10 @@ export function plotMetricBars(table: readonly GridRow[], metrics: readonly BarM
       yaxis: `y${suffix}`,
     });
     layout[`xaxis${suffix}`] = axis("");
-    layout[`yaxis${suffix}`] = axis(BAR_TITLES[metric], { rangemode: "tozero", ...(SHARES.has(metric) ? { tickformat: ".0%" } : {}) });
+    layout[`yaxis${suffix}`] = axis(BAR_TITLES[metric], {
+      rangemode: "tozero",
+      ...(SHARES.has(metric) ? { tickformat: ".0%" } : {}),
+    });
   });
   return { data, layout };
 }

@@ -14,7 +14,11 @@ interface HistogramPanel {
 /** Panels stacked vertically, each with its settings overlaid on shared bins. */
 function stackedHistograms(title: string, xTitle: string, panels: HistogramPanel[], logY: boolean): Figure {
   const data: Trace[] = [];
-  const layout: Layout = baseLayout(title, { barmode: "overlay", height: Math.max(360, 260 * panels.length), grid: { rows: panels.length, columns: 1, pattern: "independent", roworder: "top to bottom" } });
+  const layout: Layout = baseLayout(title, {
+    barmode: "overlay",
+    height: Math.max(360, 260 * panels.length),
+    grid: { rows: panels.length, columns: 1, pattern: "independent", roworder: "top to bottom" },
+  });
   const shown = new Set<string>();
   panels.forEach((panel, p) => {
     const suffix = p === 0 ? "" : String(p + 1);
@@ -51,7 +55,11 @@ export interface WithActivations {
   activations: LayerActivations[];
 }
 
-function layerNames<Item>(items: readonly Item[], pick: (item: Item) => Array<{ layer: string }>, only?: string[]): string[] {
+function layerNames<Item>(
+  items: readonly Item[],
+  pick: (item: Item) => Array<{ layer: string }>,
+  only?: string[],
+): string[] {
   const names = [...new Set(items.flatMap((item) => pick(item).map((entry) => entry.layer)))];
   const chosen = only ?? names;
   const unknown = chosen.find((name) => !names.includes(name));
@@ -59,7 +67,10 @@ function layerNames<Item>(items: readonly Item[], pick: (item: Item) => Array<{ 
   return chosen;
 }
 
-export function plotWeightHistograms(results: readonly WithWeights[], options: { layers?: string[]; logY?: boolean } = {}): Figure {
+export function plotWeightHistograms(
+  results: readonly WithWeights[],
+  options: { layers?: string[]; logY?: boolean } = {},
+): Figure {
   const layers = layerNames(results, (r) => r.weights, options.layers);
   const panels = layers.map((layer) => ({
     title: layer,
@@ -68,21 +79,41 @@ export function plotWeightHistograms(results: readonly WithWeights[], options: {
       return { name: result.label, group: result.label, index, sample: weights?.sample ?? [] };
     }),
   }));
-  return stackedHistograms(bilingual("權重分布", "Weight distribution"), bilingual("權重值", "Weight value"), panels, options.logY ?? true);
+  return stackedHistograms(
+    bilingual("權重分布", "Weight distribution"),
+    bilingual("權重值", "Weight value"),
+    panels,
+    options.logY ?? true,
+  );
 }
 
-export function plotActivationHistograms(results: readonly WithActivations[], options: { layers?: string[]; logY?: boolean } = {}): Figure {
+export function plotActivationHistograms(
+  results: readonly WithActivations[],
+  options: { layers?: string[]; logY?: boolean } = {},
+): Figure {
   const layers = layerNames(results, (r) => r.activations, options.layers);
   const panels = layers.map((layer) => ({
     title: layer,
     series: results.map((result, index) => {
       const activations = result.activations.find((a) => a.layer === layer);
       // The legend shows each setting once: list the share of exact zeros of every panel's layer.
-      const zeros = layers.map((name) => result.activations.find((a) => a.layer === name)).map((a) => (a ? `${(100 * a.zero).toFixed(0)}%` : "–"));
-      return { name: `${result.label}（零 zero ${zeros.join(" / ")}）`, group: result.label, index, sample: activations?.sample ?? [] };
+      const zeros = layers
+        .map((name) => result.activations.find((a) => a.layer === name))
+        .map((a) => (a ? `${(100 * a.zero).toFixed(0)}%` : "–"));
+      return {
+        name: `${result.label}（零 zero ${zeros.join(" / ")}）`,
+        group: result.label,
+        index,
+        sample: activations?.sample ?? [],
+      };
     }),
   }));
-  return stackedHistograms(bilingual("隱藏層輸出分布", "Hidden-layer activations"), bilingual("輸出值", "Activation value"), panels, options.logY ?? true);
+  return stackedHistograms(
+    bilingual("隱藏層輸出分布", "Hidden-layer activations"),
+    bilingual("輸出值", "Activation value"),
+    panels,
+    options.logY ?? true,
+  );
 }
 
 /** Share of near-zero weights (|w| < 1e-3) per layer, one bar per setting. */
@@ -115,7 +146,10 @@ export interface WithUnits {
  * The first layer's incoming weights of the first `units` units as images (rows: settings), each
  * on a symmetric red–blue scale around 0. Colour images show the mean over channels.
  */
-export function plotFirstLayerImages(results: readonly WithUnits[], options: { imageShape: [number, number, number]; units?: number }): Figure {
+export function plotFirstLayerImages(
+  results: readonly WithUnits[],
+  options: { imageShape: [number, number, number]; units?: number },
+): Figure {
   const [height, width, channels] = options.imageShape;
   const units = Math.min(options.units ?? 8, ...results.map((r) => r.firstLayerUnits.length));
   if (units <= 0) throw new Error("plotFirstLayerImages: the results hold no first-layer units");
@@ -133,7 +167,8 @@ export function plotFirstLayerImages(results: readonly WithUnits[], options: { i
     const scale = Math.max(1e-12, ...result.firstLayerUnits.slice(0, units).flatMap((u) => u.map(Math.abs)));
     for (let u = 0; u < units; u++) {
       const weights = result.firstLayerUnits[u];
-      if (weights.length !== expected) throw new Error(`plotFirstLayerImages: a unit has ${weights.length} weights, imageShape needs ${expected}`);
+      if (weights.length !== expected)
+        throw new Error(`plotFirstLayerImages: a unit has ${weights.length} weights, imageShape needs ${expected}`);
       const z = Array.from({ length: height }, (_, y) =>
         Array.from({ length: width }, (_, x) => {
           let sum = 0;
@@ -143,11 +178,31 @@ export function plotFirstLayerImages(results: readonly WithUnits[], options: { i
       );
       const k = r * units + u + 1;
       const suffix = k === 1 ? "" : String(k);
-      data.push({ type: "heatmap", z, zmin: -scale, zmax: scale, zmid: 0, colorscale: "RdBu", showscale: false, xaxis: `x${suffix}`, yaxis: `y${suffix}`, hovertemplate: `${result.label} unit ${u}<br>w=%{z:.4f}<extra></extra>` });
+      data.push({
+        type: "heatmap",
+        z,
+        zmin: -scale,
+        zmax: scale,
+        zmid: 0,
+        colorscale: "RdBu",
+        showscale: false,
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
+        hovertemplate: `${result.label} unit ${u}<br>w=%{z:.4f}<extra></extra>`,
+      });
       layout[`xaxis${suffix}`] = { visible: false, constrain: "domain" };
       layout[`yaxis${suffix}`] = { visible: false, autorange: "reversed", scaleanchor: `x${suffix}` };
     }
-    (layout.annotations as unknown[]).push({ text: result.label, xref: "paper", yref: `y${r * units + 1 === 1 ? "" : r * units + 1} domain`, x: 0, xanchor: "right", y: 0.5, showarrow: false, textangle: -90 });
+    (layout.annotations as unknown[]).push({
+      text: result.label,
+      xref: "paper",
+      yref: `y${r * units + 1 === 1 ? "" : r * units + 1} domain`,
+      x: 0,
+      xanchor: "right",
+      y: 0.5,
+      showarrow: false,
+      textangle: -90,
+    });
   });
   return { data, layout };
 }

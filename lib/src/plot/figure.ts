@@ -13,7 +13,18 @@ export interface Figure {
 }
 
 /** Tableau 10, matplotlib's default cycle (the original course's plots). */
-export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+export const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 export function colour(index: number): string {
   return PALETTE[index % PALETTE.length];
@@ -24,7 +35,8 @@ export function bilingual(chinese: string, english: string): string {
   return `${chinese} ${english}`;
 }
 
-export const FONT_FAMILY = '"Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "WenQuanYi Micro Hei", "Open Sans", Arial, sans-serif';
+export const FONT_FAMILY =
+  '"Noto Sans TC", "PingFang TC", "Microsoft JhengHei", "WenQuanYi Micro Hei", "Open Sans", Arial, sans-serif';
 
 /** Layout defaults every reglab figure shares; `extra` wins. */
 export function baseLayout(title: string, extra: Layout = {}): Layout {
@@ -48,13 +60,17 @@ export interface Labelled {
 }
 
 /** Histogram bin edges shared by several samples: `bins` equal bins over their joint range. */
-export function sharedBins(samples: readonly (readonly number[])[], bins = 60): { start: number; end: number; size: number } {
+export function sharedBins(
+  samples: readonly (readonly number[])[],
+  bins = 60,
+): { start: number; end: number; size: number } {
   let low = Infinity;
   let high = -Infinity;
-  for (const sample of samples) for (const v of sample) {
-    if (v < low) low = v;
-    if (v > high) high = v;
-  }
+  for (const sample of samples)
+    for (const v of sample) {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
   if (!Number.isFinite(low)) return { start: 0, end: 1, size: 1 / bins };
   if (low === high) high = low + 1e-6;
   return { start: low, end: high, size: (high - low) / bins };

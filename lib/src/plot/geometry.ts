@@ -42,7 +42,8 @@ export function ballBoundary(norm: "l1" | "l2", radius: number, count = 4000): P
  */
 export function constrainedOptimum(norm: "l1" | "l2", options: GeometryOptions = {}): Point {
   const { radius, center } = withDefaults(options);
-  const inside = norm === "l1" ? Math.abs(center[0]) + Math.abs(center[1]) <= radius : Math.hypot(center[0], center[1]) <= radius;
+  const inside =
+    norm === "l1" ? Math.abs(center[0]) + Math.abs(center[1]) <= radius : Math.hypot(center[0], center[1]) <= radius;
   if (inside) return [...center];
   const candidates = ballBoundary(norm, radius, 20000);
   if (norm === "l1") candidates.push([radius, 0], [-radius, 0], [0, radius], [0, -radius]);
@@ -62,12 +63,63 @@ export function plotL1L2Geometry(options: GeometryOptions = {}): Figure {
   const l2Best = constrainedOptimum("l2", options);
   const fmt = (p: Point) => `(${p[0].toFixed(2)}, ${p[1].toFixed(2)})`;
   const data: Trace[] = [
-    { type: "contour", x: grid, y: grid, z, colorscale: "Greys", reversescale: true, showscale: false, ncontours: 30, contours: { coloring: "lines" }, name: bilingual("損失等高線", "Loss contours"), hoverinfo: "skip" },
-    { type: "scatter", mode: "lines", x: l1.map((p) => p[0]), y: l1.map((p) => p[1]), name: bilingual("L1 菱形", "L1 ball |w₁|+|w₂| ≤ r"), line: { color: colour(3), width: 2.5 }, fill: "toself", fillcolor: "rgba(214,39,40,0.08)" },
-    { type: "scatter", mode: "lines", x: l2.map((p) => p[0]), y: l2.map((p) => p[1]), name: bilingual("L2 圓", "L2 ball w₁²+w₂² ≤ r²"), line: { color: colour(0), width: 2.5 }, fill: "toself", fillcolor: "rgba(31,119,180,0.08)" },
-    { type: "scatter", mode: "markers", x: [center[0]], y: [center[1]], name: `${bilingual("無約束最佳解", "Unconstrained optimum")} ${fmt(center)}`, marker: { color: "#333", size: 10, symbol: "x" } },
-    { type: "scatter", mode: "markers", x: [l1Best[0]], y: [l1Best[1]], name: `${bilingual("L1 最佳解", "L1 optimum")} ${fmt(l1Best)}`, marker: { color: colour(3), size: 13, symbol: "diamond", line: { color: "#fff", width: 1 } } },
-    { type: "scatter", mode: "markers", x: [l2Best[0]], y: [l2Best[1]], name: `${bilingual("L2 最佳解", "L2 optimum")} ${fmt(l2Best)}`, marker: { color: colour(0), size: 12, symbol: "circle", line: { color: "#fff", width: 1 } } },
+    {
+      type: "contour",
+      x: grid,
+      y: grid,
+      z,
+      colorscale: "Greys",
+      reversescale: true,
+      showscale: false,
+      ncontours: 30,
+      contours: { coloring: "lines" },
+      name: bilingual("損失等高線", "Loss contours"),
+      hoverinfo: "skip",
+    },
+    {
+      type: "scatter",
+      mode: "lines",
+      x: l1.map((p) => p[0]),
+      y: l1.map((p) => p[1]),
+      name: bilingual("L1 菱形", "L1 ball |w₁|+|w₂| ≤ r"),
+      line: { color: colour(3), width: 2.5 },
+      fill: "toself",
+      fillcolor: "rgba(214,39,40,0.08)",
+    },
+    {
+      type: "scatter",
+      mode: "lines",
+      x: l2.map((p) => p[0]),
+      y: l2.map((p) => p[1]),
+      name: bilingual("L2 圓", "L2 ball w₁²+w₂² ≤ r²"),
+      line: { color: colour(0), width: 2.5 },
+      fill: "toself",
+      fillcolor: "rgba(31,119,180,0.08)",
+    },
+    {
+      type: "scatter",
+      mode: "markers",
+      x: [center[0]],
+      y: [center[1]],
+      name: `${bilingual("無約束最佳解", "Unconstrained optimum")} ${fmt(center)}`,
+      marker: { color: "#333", size: 10, symbol: "x" },
+    },
+    {
+      type: "scatter",
+      mode: "markers",
+      x: [l1Best[0]],
+      y: [l1Best[1]],
+      name: `${bilingual("L1 最佳解", "L1 optimum")} ${fmt(l1Best)}`,
+      marker: { color: colour(3), size: 13, symbol: "diamond", line: { color: "#fff", width: 1 } },
+    },
+    {
+      type: "scatter",
+      mode: "markers",
+      x: [l2Best[0]],
+      y: [l2Best[1]],
+      name: `${bilingual("L2 最佳解", "L2 optimum")} ${fmt(l2Best)}`,
+      marker: { color: colour(0), size: 12, symbol: "circle", line: { color: "#fff", width: 1 } },
+    },
   ];
   return {
     data,

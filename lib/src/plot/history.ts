@@ -29,9 +29,13 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
   const metrics = options.metrics ?? ["loss", "penalty", "cost"];
   if (runs.length === 0) throw new Error("plotHistory: no runs to plot");
   for (const metric of metrics) {
-    if (!(metric in METRIC_TITLES)) throw new Error(`plotHistory: unknown metric "${metric}" (loss, penalty, cost or acc)`);
+    if (!(metric in METRIC_TITLES))
+      throw new Error(`plotHistory: unknown metric "${metric}" (loss, penalty, cost or acc)`);
     const missing = runs.find((run) => !run.history[metric]);
-    if (missing) throw new Error(`plotHistory: run "${missing.label}" has no ${metric} history (train with metrics: ["accuracy"] for acc)`);
+    if (missing)
+      throw new Error(
+        `plotHistory: run "${missing.label}" has no ${metric} history (train with metrics: ["accuracy"] for acc)`,
+      );
   }
   const data: Trace[] = [];
   const owner: HistoryMetric[] = [];
@@ -39,16 +43,35 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
     runs.forEach((run, i) => {
       const epochs = run.history.epoch.map((e) => e + 1);
       const style = { color: colour(i), width: 2 };
-      data.push({ type: "scatter", mode: "lines", x: epochs, y: run.history[metric], name: `${run.label} train`, legendgroup: run.label, line: style, visible: m === 0 });
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        x: epochs,
+        y: run.history[metric],
+        name: `${run.label} train`,
+        legendgroup: run.label,
+        line: style,
+        visible: m === 0,
+      });
       owner.push(metric);
       const validation = run.history[`val_${metric}` as keyof History] as number[] | undefined;
       if (validation) {
-        data.push({ type: "scatter", mode: "lines", x: epochs, y: validation, name: `${run.label} validation`, legendgroup: run.label, line: { ...style, dash: "dash" }, visible: m === 0 });
+        data.push({
+          type: "scatter",
+          mode: "lines",
+          x: epochs,
+          y: validation,
+          name: `${run.label} validation`,
+          legendgroup: run.label,
+          line: { ...style, dash: "dash" },
+          visible: m === 0,
+        });
         owner.push(metric);
       }
     });
   });
-  const title = (metric: HistoryMetric) => options.title ?? `${METRIC_TITLES[metric]}（實線 訓練 train，虛線 驗證 validation）`;
+  const title = (metric: HistoryMetric) =>
+    options.title ?? `${METRIC_TITLES[metric]}（實線 訓練 train，虛線 驗證 validation）`;
   const layout = baseLayout(title(metrics[0]), {
     xaxis: axis(bilingual("訓練週期", "Epoch")),
     yaxis: axis(METRIC_TITLES[metrics[0]]),
@@ -68,7 +91,10 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
         buttons: metrics.map((metric) => ({
           label: METRIC_TITLES[metric],
           method: "update",
-          args: [{ visible: owner.map((o) => o === metric) }, { "title.text": title(metric), "yaxis.title.text": METRIC_TITLES[metric] }],
+          args: [
+            { visible: owner.map((o) => o === metric) },
+            { "title.text": title(metric), "yaxis.title.text": METRIC_TITLES[metric] },
+          ],
         })),
       },
     ];

@@ -22,7 +22,10 @@ export function plotlyJs(): string {
 
 /** JSON that is safe inside a <script> element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 export function figureSize(figure: Figure): { width: number; height: number } {
@@ -37,9 +40,17 @@ let divCounter = 0;
  * A div and the script that draws the figure into it. With `plotly: "inline"` the fragment carries
  * plotly.js itself; otherwise it waits for `window.Plotly` (loaded once elsewhere on the page).
  */
-export function figureFragment(figure: Figure, options: { plotly?: "inline" | "page"; id?: string; static?: boolean } = {}): string {
+export function figureFragment(
+  figure: Figure,
+  options: { plotly?: "inline" | "page"; id?: string; static?: boolean } = {},
+): string {
   const id = options.id ?? `reglab-plot-${process.pid}-${++divCounter}`;
-  const config = { responsive: !options.static, staticPlot: Boolean(options.static), displaylogo: false, ...figure.config };
+  const config = {
+    responsive: !options.static,
+    staticPlot: Boolean(options.static),
+    displaylogo: false,
+    ...figure.config,
+  };
   const { height } = figureSize(figure);
   const draw =
     `(function draw(){var el=document.getElementById(${JSON.stringify(id)});` +
@@ -103,11 +114,18 @@ export function renderPng(figure: Figure, chromium = findChromium()): Buffer {
     const { width, height } = figureSize(figure);
     const result = spawnSync(
       chromium,
-      [...chromiumArgs(join(work, "profile")), `--window-size=${width},${height}`, "--virtual-time-budget=10000", `--screenshot=${png}`, `file://${page}`],
+      [
+        ...chromiumArgs(join(work, "profile")),
+        `--window-size=${width},${height}`,
+        "--virtual-time-budget=10000",
+        `--screenshot=${png}`,
+        `file://${page}`,
+      ],
       { stdio: ["ignore", "ignore", "pipe"], timeout: 60_000, encoding: "utf8" },
     );
     if (!existsSync(png)) {
-      const detail = result.error?.message ?? (result.stderr ?? "").trim().split("\n").pop() ?? `exit code ${result.status}`;
+      const detail =
+        result.error?.message ?? (result.stderr ?? "").trim().split("\n").pop() ?? `exit code ${result.status}`;
       throw new Error(`PNG rendering failed: ${chromium} wrote no screenshot (${detail})`);
     }
     return readFileSync(png);

@@ -15,7 +15,10 @@ import { escapeHtml } from "../util/html";
 import type { Figure } from "./figure";
 import { figureFragment, figurePage, findChromium, PLOTLY_MIME, renderPng } from "./render";
 
-type WriteDisplayData = (content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: Record<string, unknown> }, update: boolean) => void;
+type WriteDisplayData = (
+  content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /** tslab's publisher of display_data, when this code runs inside a tslab kernel. */
 function tslabDisplay(): WriteDisplayData | undefined {
@@ -36,7 +39,10 @@ export interface ShowOptions {
 }
 
 /** The mime bundle `show` sends (exported for tests and other front ends). */
-export function mimeBundle(figure: Figure, options: ShowOptions & { inlinePlotly?: boolean } = {}): Record<string, unknown> {
+export function mimeBundle(
+  figure: Figure,
+  options: ShowOptions & { inlinePlotly?: boolean } = {},
+): Record<string, unknown> {
   const bundle: Record<string, unknown> = {
     [PLOTLY_MIME]: { data: figure.data, layout: figure.layout, ...(figure.config ? { config: figure.config } : {}) },
     "text/html": figureFragment(figure, { plotly: options.inlinePlotly ? "inline" : "page" }),
@@ -86,10 +92,16 @@ export function tableBundle<Row>(rows: readonly Row[], columns: readonly TableCo
   const body = rows.map((row) => columns.map((c) => cell(c.value(row), c.format)));
   const html =
     `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
-    body.map((cells) => `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${escapeHtml(c)}</td>`).join("")}</tr>`).join("") +
+    body
+      .map(
+        (cells) =>
+          `<tr>${cells.map((c, i) => `<td style="text-align:${i === 0 ? "left" : "right"}">${escapeHtml(c)}</td>`).join("")}</tr>`,
+      )
+      .join("") +
     `</tbody></table>`;
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return { "text/html": html, "text/plain": [line(header), ...body.map(line)].join("\n") };
 }
 

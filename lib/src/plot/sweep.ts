@@ -36,10 +36,23 @@ function mean(rows: readonly GridRow[], pick: (row: GridRow) => number | undefin
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function noneLines(table: readonly GridRow[], picks: Array<[string, (row: GridRow) => number | undefined, string]>, yref = "y"): Record<string, unknown>[] {
+function noneLines(
+  table: readonly GridRow[],
+  picks: Array<[string, (row: GridRow) => number | undefined, string]>,
+  yref = "y",
+): Record<string, unknown>[] {
   const none = table.filter((row) => row.kind === "none");
   if (none.length === 0) return [];
-  return picks.map(([, pick, dash]) => ({ type: "line", xref: "paper", x0: 0, x1: 1, yref, y0: mean(none, pick), y1: mean(none, pick), line: { color: "#555", width: 1.5, dash } }));
+  return picks.map(([, pick, dash]) => ({
+    type: "line",
+    xref: "paper",
+    x0: 0,
+    x1: 1,
+    yref,
+    y0: mean(none, pick),
+    y1: mean(none, pick),
+    line: { color: "#555", width: 1.5, dash },
+  }));
 }
 
 export type SweepMetric = "loss" | "cost" | "acc";
@@ -52,18 +65,51 @@ export function plotLambdaSweep(table: readonly GridRow[], options: { metric?: S
   const data: Trace[] = [];
   curves(table).forEach((curve, i) => {
     const style = { color: colour(i), width: 2 };
-    data.push({ type: "scatter", mode: "lines+markers", name: `${curve.name} train`, legendgroup: curve.name, x: curve.factors, y: curve.rows.map((rows) => mean(rows, train)), line: style });
-    data.push({ type: "scatter", mode: "lines+markers", name: `${curve.name} validation`, legendgroup: curve.name, x: curve.factors, y: curve.rows.map((rows) => mean(rows, validation)), line: { ...style, dash: "dash" } });
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: `${curve.name} train`,
+      legendgroup: curve.name,
+      x: curve.factors,
+      y: curve.rows.map((rows) => mean(rows, train)),
+      line: style,
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: `${curve.name} validation`,
+      legendgroup: curve.name,
+      x: curve.factors,
+      y: curve.rows.map((rows) => mean(rows, validation)),
+      line: { ...style, dash: "dash" },
+    });
   });
   if (data.length === 0) throw new Error("plotLambdaSweep: the table has no regularized rows");
-  const shapes = noneLines(table, [["train", train, "dot"], ["validation", validation, "dashdot"]]);
+  const shapes = noneLines(table, [
+    ["train", train, "dot"],
+    ["validation", validation, "dashdot"],
+  ]);
   return {
     data,
     layout: baseLayout(`${bilingual("選擇 λ", "Choosing λ")}：${METRIC_TITLES[metric]}`, {
       xaxis: axis(bilingual("正規化係數 λ", "Regularization factor"), { type: "log", exponentformat: "power" }),
       yaxis: axis(METRIC_TITLES[metric]),
       shapes,
-      annotations: shapes.length > 0 ? [{ text: "灰線：無正規化 none", xref: "paper", yref: "paper", x: 1, y: 1.02, xanchor: "right", showarrow: false, font: { color: "#555" } }] : [],
+      annotations:
+        shapes.length > 0
+          ? [
+              {
+                text: "灰線：無正規化 none",
+                xref: "paper",
+                yref: "paper",
+                x: 1,
+                y: 1.02,
+                xanchor: "right",
+                showarrow: false,
+                font: { color: "#555" },
+              },
+            ]
+          : [],
     }),
   };
 }
@@ -73,8 +119,27 @@ export function plotRegularizationPath(table: readonly GridRow[]): Figure {
   const data: Trace[] = [];
   curves(table).forEach((curve, i) => {
     const style = { color: colour(i), width: 2 };
-    data.push({ type: "scatter", mode: "lines+markers", name: curve.name, legendgroup: curve.name, x: curve.factors, y: curve.rows.map((rows) => mean(rows, (r) => r.hiddenWeightNorm)), line: style });
-    data.push({ type: "scatter", mode: "lines+markers", name: curve.name, legendgroup: curve.name, showlegend: false, x: curve.factors, y: curve.rows.map((rows) => mean(rows, (r) => r.nearZero)), line: style, xaxis: "x2", yaxis: "y2" });
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: curve.name,
+      legendgroup: curve.name,
+      x: curve.factors,
+      y: curve.rows.map((rows) => mean(rows, (r) => r.hiddenWeightNorm)),
+      line: style,
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: curve.name,
+      legendgroup: curve.name,
+      showlegend: false,
+      x: curve.factors,
+      y: curve.rows.map((rows) => mean(rows, (r) => r.nearZero)),
+      line: style,
+      xaxis: "x2",
+      yaxis: "y2",
+    });
   });
   if (data.length === 0) throw new Error("plotRegularizationPath: the table has no regularized rows");
   const logAxis = (title: string) => axis(title, { type: "log", exponentformat: "power" });
@@ -86,7 +151,10 @@ export function plotRegularizationPath(table: readonly GridRow[]): Figure {
       yaxis: axis(bilingual("隱藏層權重範數", "hidden-layer ‖w‖₂"), { rangemode: "tozero" }),
       xaxis2: logAxis("λ"),
       yaxis2: axis(bilingual("接近零的權重比例", "near-zero share"), { tickformat: ".0%", rangemode: "tozero" }),
-      shapes: [...noneLines(table, [["", (r) => r.hiddenWeightNorm, "dot"]]), ...noneLines(table, [["", (r) => r.nearZero, "dot"]], "y2").map((s) => ({ ...s, xref: "x2 domain" }))],
+      shapes: [
+        ...noneLines(table, [["", (r) => r.hiddenWeightNorm, "dot"]]),
+        ...noneLines(table, [["", (r) => r.nearZero, "dot"]], "y2").map((s) => ({ ...s, xref: "x2 domain" })),
+      ],
       width: 1000,
       height: 450,
     }),

@@ -56,7 +56,9 @@ export interface ExecuteNotebookOptions {
 
 /** One line for people: "cell 3 (id ab12cd34): Error: boom" (cells counted from 1, as shown in Jupyter). */
 export function failureLine(failure: Failure): string {
-  return failure.cellIndex === undefined ? failure.message : `cell ${failure.cellIndex + 1} (id ${failure.cellId}): ${failure.message}`;
+  return failure.cellIndex === undefined
+    ? failure.message
+    : `cell ${failure.cellIndex + 1} (id ${failure.cellId}): ${failure.message}`;
 }
 
 /** tslab aborts execute requests that arrive this soon after a failed one. */
@@ -116,7 +118,8 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
   }
   try {
     const languageInfo = kernel.info.language_info;
-    if (languageInfo && typeof languageInfo === "object") notebook.metadata.language_info = languageInfo as Record<string, unknown>;
+    if (languageInfo && typeof languageInfo === "object")
+      notebook.metadata.language_info = languageInfo as Record<string, unknown>;
     const collector = new OutputCollector();
     for (const [ordinal, { cell, index }] of runnable.entries()) {
       const cellStart = Date.now();

@@ -2,8 +2,22 @@
  * The course runner as a library (`import { runNotebooks } from "reglab/dist/runner"`): kept out of
  * the main entry point so that notebooks importing "reglab" do not load it.
  */
-export { runNotebooks, collectNotebooks, DEFAULT_OUT_DIR, type RunOptions, type RunResult, type NotebookOutcome } from "./run";
-export { executeNotebook, failureLine, type ExecutionResult, type ExecuteNotebookOptions, type CellRunInfo, type Failure } from "./execute";
+export {
+  runNotebooks,
+  collectNotebooks,
+  DEFAULT_OUT_DIR,
+  type RunOptions,
+  type RunResult,
+  type NotebookOutcome,
+} from "./run";
+export {
+  executeNotebook,
+  failureLine,
+  type ExecutionResult,
+  type ExecuteNotebookOptions,
+  type CellRunInfo,
+  type Failure,
+} from "./execute";
 export { Kernel, killAllKernels, type ExecuteOutcome, type KernelStartOptions } from "./kernel";
 export {
   installKernelSpec,
@@ -18,8 +32,26 @@ export {
   type FoundKernelSpec,
   type InstallTarget,
 } from "./kernelspec";
-export { readNotebook, parseNotebook, writeNotebook, joinSource, cellTags, type Notebook, type Cell, type CodeCell, type Output } from "./notebook";
-export { inferValue, parseParameterArgs, injectParameters, declaredParameters, PARAMETERS_TAG, INJECTED_TAG, type ParameterValue } from "./parameters";
+export {
+  readNotebook,
+  parseNotebook,
+  writeNotebook,
+  joinSource,
+  cellTags,
+  type Notebook,
+  type Cell,
+  type CodeCell,
+  type Output,
+} from "./notebook";
+export {
+  inferValue,
+  parseParameterArgs,
+  injectParameters,
+  declaredParameters,
+  PARAMETERS_TAG,
+  INJECTED_TAG,
+  type ParameterValue,
+} from "./parameters";
 export { OutputCollector, cellErrorMessage } from "./outputs";
 export { renderReport, type ReportEntry } from "./report";
 export { consoleProgress, silentProgress, type RunProgress } from "./progress";

@@ -73,7 +73,9 @@ async function freePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -210,10 +212,14 @@ export class Kernel {
       while (!(replied && published)) {
         if (this.exitDescription) {
           const detail = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
-          throw new Error(`kernel "${this.spec.name}" ${this.exitDescription} while starting${detail ? `: ${detail}` : ""}`);
+          throw new Error(
+            `kernel "${this.spec.name}" ${this.exitDescription} while starting${detail ? `: ${detail}` : ""}`,
+          );
         }
         if (Date.now() > deadline) {
-          throw new Error(`kernel "${this.spec.name}" did not answer within ${Math.round(timeoutMs / 1000)} s of starting`);
+          throw new Error(
+            `kernel "${this.spec.name}" did not answer within ${Math.round(timeoutMs / 1000)} s of starting`,
+          );
         }
         const request = newMessage("kernel_info_request", this.session, {});
         ids.push(request.header.msg_id);
@@ -269,7 +275,11 @@ export class Kernel {
       if (first === "timeout") return await this.stopRunawayCell(reply, options.interruptGraceMs ?? 5000);
       if ("status" in first) return first;
       // The reply can overtake the last outputs: wait for "idle", which the kernel publishes after them.
-      const afterReply = await Promise.race([idle.then(() => "idle" as const), died, delay(10_000).then(() => "late" as const)]);
+      const afterReply = await Promise.race([
+        idle.then(() => "idle" as const),
+        died,
+        delay(10_000).then(() => "late" as const),
+      ]);
       if (typeof afterReply === "object") return afterReply;
       const status = String(first.content.status ?? "error");
       return {
@@ -286,7 +296,11 @@ export class Kernel {
   /** Interrupts a cell past its time; kills the kernel if the interrupt does not end it. */
   private async stopRunawayCell(reply: Promise<Message>, graceMs: number): Promise<ExecuteOutcome> {
     await this.interrupt();
-    const stopped = await Promise.race([reply.then(() => true), this.exited.then(() => true), delay(graceMs).then(() => false)]);
+    const stopped = await Promise.race([
+      reply.then(() => true),
+      this.exited.then(() => true),
+      delay(graceMs).then(() => false),
+    ]);
     if (!stopped) await this.kill();
     return { status: "timeout", killed: !stopped };
   }
@@ -311,7 +325,9 @@ export class Kernel {
     if (this.closed) return;
     this.closed = true;
     if (!this.exitDescription) {
-      await this.control.send(encode(this.connection.key, newMessage("shutdown_request", this.session, { restart: false })));
+      await this.control.send(
+        encode(this.connection.key, newMessage("shutdown_request", this.session, { restart: false })),
+      );
       if (!(await Promise.race([this.exited.then(() => true), delay(2000).then(() => false)]))) {
         this.process.kill("SIGTERM");
         if (!(await Promise.race([this.exited.then(() => true), delay(2000).then(() => false)]))) await this.kill();

@@ -100,13 +100,16 @@ export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAM
 export function installKernelSpec(options: InstallOptions = {}): string {
   const project = options.project ?? findProjectRoot();
   if (!project) {
-    throw new Error(`no node_modules/.bin/tslab at or above ${process.cwd()}; run \`npm install\` in the project first`);
+    throw new Error(
+      `no node_modules/.bin/tslab at or above ${process.cwd()}; run \`npm install\` in the project first`,
+    );
   }
   if (!existsSync(join(project, "node_modules", ".bin", "tslab"))) {
     throw new Error(`${project} has no node_modules/.bin/tslab; run \`npm install\` there first`);
   }
   const name = options.name ?? DEFAULT_KERNEL_NAME;
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" may only use letters, digits, ".", "_" and "-"`);
+  if (!/^[a-zA-Z0-9._-]+$/.test(name))
+    throw new Error(`--name: "${name}" may only use letters, digits, ".", "_" and "-"`);
   const target = options.target ?? { kind: "project" };
   const base =
     target.kind === "project"
@@ -119,7 +122,9 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   if (existsSync(file) && !options.force) {
     const existing = readSpec(file);
     if (!existing.metadata || !("reglab" in existing.metadata)) {
-      throw new Error(`${file} exists and was not written by reglab; choose another --name or pass --force to replace it`);
+      throw new Error(
+        `${file} exists and was not written by reglab; choose another --name or pass --force to replace it`,
+      );
     }
   }
   mkdirSync(dir, { recursive: true });

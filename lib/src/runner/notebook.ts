@@ -94,9 +94,12 @@ export function parseNotebook(text: string, file: string): Notebook {
   } catch (error) {
     throw new Error(`${file}: not a notebook, the file is not valid JSON (${(error as Error).message})`);
   }
-  if (typeof nb !== "object" || nb === null || Array.isArray(nb)) throw new Error(`${file}: not a notebook (JSON but not an object)`);
+  if (typeof nb !== "object" || nb === null || Array.isArray(nb))
+    throw new Error(`${file}: not a notebook (JSON but not an object)`);
   if (nb.nbformat !== 4) {
-    throw new Error(`${file}: nbformat ${JSON.stringify(nb.nbformat)} is not supported, only nbformat 4 (open and save it in Jupyter to upgrade)`);
+    throw new Error(
+      `${file}: nbformat ${JSON.stringify(nb.nbformat)} is not supported, only nbformat 4 (open and save it in Jupyter to upgrade)`,
+    );
   }
   if (!Array.isArray(nb.cells)) throw new Error(`${file}: not a notebook ("cells" is missing or not a list)`);
   nb.metadata ??= {};
@@ -105,12 +108,16 @@ export function parseNotebook(text: string, file: string): Notebook {
     if (!cell || !["code", "markdown", "raw"].includes(cell.cell_type)) {
       throw new Error(`${file}: cell ${index} has an unknown cell_type ${JSON.stringify(cell?.cell_type)}`);
     }
-    if (typeof cell.source !== "string" && !(Array.isArray(cell.source) && cell.source.every((s) => typeof s === "string"))) {
+    if (
+      typeof cell.source !== "string" &&
+      !(Array.isArray(cell.source) && cell.source.every((s) => typeof s === "string"))
+    ) {
       throw new Error(`${file}: cell ${index} has no text "source"`);
     }
     cell.metadata ??= {};
     if (cell.id !== undefined) {
-      if (typeof cell.id !== "string" || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id)) throw new Error(`${file}: cell ${index} has an invalid id ${JSON.stringify(cell.id)}`);
+      if (typeof cell.id !== "string" || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id))
+        throw new Error(`${file}: cell ${index} has an invalid id ${JSON.stringify(cell.id)}`);
       if (ids.has(cell.id)) throw new Error(`${file}: cell id "${cell.id}" is used twice`);
       ids.add(cell.id);
     }
@@ -135,7 +142,9 @@ export function readNotebook(file: string): Notebook {
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder" : (error as Error).message}`);
+    throw new Error(
+      `${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder" : (error as Error).message}`,
+    );
   }
   return parseNotebook(text, file);
 }
@@ -144,7 +153,9 @@ export function readNotebook(file: string): Notebook {
 export function notebookKernelName(nb: Notebook, file: string): string {
   const name = nb.metadata.kernelspec?.name;
   if (typeof name !== "string" || name === "") {
-    throw new Error(`${file}: the notebook names no kernel (metadata.kernelspec.name); pass --kernel NAME or set one in Jupyter`);
+    throw new Error(
+      `${file}: the notebook names no kernel (metadata.kernelspec.name); pass --kernel NAME or set one in Jupyter`,
+    );
   }
   return name;
 }

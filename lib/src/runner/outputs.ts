@@ -8,7 +8,10 @@ import type { Message } from "./wire";
 import { joinSource, type Output } from "./notebook";
 
 export class OutputCollector {
-  private readonly displays = new Map<string, Array<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>>();
+  private readonly displays = new Map<
+    string,
+    Array<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>
+  >();
   private clearOnNext = false;
 
   /** Applies one iopub message to the outputs of the cell it belongs to. */
@@ -40,7 +43,10 @@ export class OutputCollector {
     }
     outputs.push(output);
     const displayId = content.transient?.display_id;
-    if (typeof displayId === "string" && (output.output_type === "display_data" || output.output_type === "execute_result")) {
+    if (
+      typeof displayId === "string" &&
+      (output.output_type === "display_data" || output.output_type === "execute_result")
+    ) {
       this.displays.set(displayId, [...(this.displays.get(displayId) ?? []), output]);
     }
   }
@@ -54,13 +60,27 @@ export class OutputCollector {
 function toOutput(type: string, content: Record<string, any>): Output | undefined {
   switch (type) {
     case "stream":
-      return { output_type: "stream", name: content.name === "stderr" ? "stderr" : "stdout", text: String(content.text ?? "") };
+      return {
+        output_type: "stream",
+        name: content.name === "stderr" ? "stderr" : "stdout",
+        text: String(content.text ?? ""),
+      };
     case "display_data":
       return { output_type: "display_data", data: content.data ?? {}, metadata: content.metadata ?? {} };
     case "execute_result":
-      return { output_type: "execute_result", data: content.data ?? {}, metadata: content.metadata ?? {}, execution_count: content.execution_count ?? null };
+      return {
+        output_type: "execute_result",
+        data: content.data ?? {},
+        metadata: content.metadata ?? {},
+        execution_count: content.execution_count ?? null,
+      };
     case "error":
-      return { output_type: "error", ename: String(content.ename), evalue: String(content.evalue), traceback: content.traceback ?? [] };
+      return {
+        output_type: "error",
+        ename: String(content.ename),
+        evalue: String(content.evalue),
+        traceback: content.traceback ?? [],
+      };
     default:
       return undefined; // status, execute_input, comm messages: not outputs
   }

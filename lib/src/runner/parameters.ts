@@ -51,7 +51,8 @@ interface Declaration {
 /** `const|let|var NAME[: TYPE] =` declarations at the start of a line of the parameters cell. */
 export function declaredParameters(source: string): Map<string, Declaration> {
   const found = new Map<string, Declaration>();
-  const pattern = /^[ \t]*(?:export[ \t]+)?(const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[ \t]*([^=\n]+?))?[ \t]*=/gm;
+  const pattern =
+    /^[ \t]*(?:export[ \t]+)?(const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*(?::[ \t]*([^=\n]+?))?[ \t]*=/gm;
   for (const match of source.matchAll(pattern)) {
     found.set(match[2], { keyword: match[1] as Declaration["keyword"], type: match[3]?.trim() });
   }
@@ -69,7 +70,10 @@ function inferredType(value: ParameterValue): string | undefined {
   return undefined; // arrays and objects: let TypeScript infer from the literal
 }
 
-export function parametersSource(parameters: Record<string, ParameterValue>, declared: Map<string, Declaration>): string {
+export function parametersSource(
+  parameters: Record<string, ParameterValue>,
+  declared: Map<string, Declaration>,
+): string {
   const lines = ["// Parameters injected by `reglab run`."];
   for (const [name, value] of Object.entries(parameters)) {
     const declaration = declared.get(name);
@@ -104,4 +108,3 @@ export function injectParameters(nb: Notebook, parameters: Record<string, Parame
   nb.cells.splice(at + 1, 0, cell);
   return { unknown: Object.keys(parameters).filter((name) => !declared.has(name)), foundParametersCell: at >= 0 };
 }
-

@@ -38,7 +38,9 @@ export function consoleProgress(options: ProgressOptions = {}): RunProgress {
     cellStart(ordinal, total, index, id) {
       if (quiet || !tty) return;
       const elapsed = ((Date.now() - notebookStarted) / 1000).toFixed(0);
-      redraw(`${header} ${textBar(ordinal, total)} ${ordinal + 1}/${total} · cell ${index + 1} (id ${id}) · ${elapsed} s`);
+      redraw(
+        `${header} ${textBar(ordinal, total)} ${ordinal + 1}/${total} · cell ${index + 1} (id ${id}) · ${elapsed} s`,
+      );
     },
     cellEnd(ordinal, total, index, id, seconds) {
       if (quiet || tty) return;

@@ -57,7 +57,8 @@ class Renderer {
     if (data["text/html"]) return `<div class="html">${text("text/html")}</div>`;
     if (data["image/svg+xml"]) return `<div class="image">${text("image/svg+xml")}</div>`;
     for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
-      if (data[mime]) return `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
+      if (data[mime])
+        return `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
     }
     if (data["text/markdown"]) return `<div class="markdown">${markdown.render(text("text/markdown"))}</div>`;
     if (data["text/plain"] !== undefined) return `<pre class="plain">${escapeHtml(text("text/plain"))}</pre>`;
@@ -128,7 +129,11 @@ export interface ReportOptions {
 }
 
 /** The whole report page. */
-export function renderReport(entries: readonly ReportEntry[], title = "reglab run", options: ReportOptions = {}): string {
+export function renderReport(
+  entries: readonly ReportEntry[],
+  title = "reglab run",
+  options: ReportOptions = {},
+): string {
   const renderer = new Renderer();
   const sections = entries.map((entry, index) => {
     if (!entry.notebook) return "";
@@ -136,7 +141,8 @@ export function renderReport(entries: readonly ReportEntry[], title = "reglab ru
     return `<section class="notebook ${entry.status}" id="${anchor(index)}"><h2>${escapeHtml(entry.name)}</h2>${cells}</section>`;
   });
   const failed = entries.filter((entry) => entry.status !== "completed").length;
-  const verdict = failed === 0 ? `all ${entries.length} notebooks ran clean` : `${failed} of ${entries.length} notebooks failed`;
+  const verdict =
+    failed === 0 ? `all ${entries.length} notebooks ran clean` : `${failed} of ${entries.length} notebooks failed`;
   return [
     "<!DOCTYPE html>",
     `<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
@@ -146,7 +152,9 @@ export function renderReport(entries: readonly ReportEntry[], title = "reglab ru
     "</head><body>",
     `<h1>${escapeHtml(title)}</h1>`,
     options.preamble ?? "",
-    options.summary === false ? "" : `<p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>${summaryTable(entries)}`,
+    options.summary === false
+      ? ""
+      : `<p class="verdict">${escapeHtml(verdict)} · ${escapeHtml(new Date().toISOString())}</p>${summaryTable(entries)}`,
     ...sections,
     "</body></html>",
     "",

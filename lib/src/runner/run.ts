@@ -82,7 +82,12 @@ export async function runNotebooks(options: RunOptions): Promise<RunResult> {
     const name = basename(input);
     const output = join(outDir, name);
     const invalid = (message: string) => {
-      progress.notebookEnd(input, false, undefined, message.startsWith(`${input}: `) ? message.slice(input.length + 2) : message);
+      progress.notebookEnd(
+        input,
+        false,
+        undefined,
+        message.startsWith(`${input}: `) ? message.slice(input.length + 2) : message,
+      );
       outcomes.push({ input, status: "invalid", failure: { kind: "error", message } });
       entries.push({ name: input, status: "invalid", failure: { kind: "error", message } });
     };
@@ -107,8 +112,10 @@ export async function runNotebooks(options: RunOptions): Promise<RunResult> {
     claimed.set(output, input);
     if (options.parameters && Object.keys(options.parameters).length > 0) {
       const injected = injectParameters(notebook, options.parameters);
-      if (!injected.foundParametersCell) progress.warn(`${input}: no cell tagged "parameters"; the parameters were injected at the top`);
-      else if (injected.unknown.length > 0) progress.warn(`${input}: the parameters cell does not declare ${injected.unknown.join(", ")}`);
+      if (!injected.foundParametersCell)
+        progress.warn(`${input}: no cell tagged "parameters"; the parameters were injected at the top`);
+      else if (injected.unknown.length > 0)
+        progress.warn(`${input}: the parameters cell does not declare ${injected.unknown.join(", ")}`);
     }
     const result = await executeNotebook(notebook, {
       kernel,
@@ -116,12 +123,19 @@ export async function runNotebooks(options: RunOptions): Promise<RunResult> {
       timeoutSeconds: options.timeoutSeconds,
       env: options.env,
       onCellStart: (index, cell, cellOrdinal, total) => progress.cellStart(cellOrdinal, total, index, cell.id),
-      onCellEnd: (index, cell, info, cellOrdinal, total) => progress.cellEnd(cellOrdinal, total, index, cell.id, info.duration ?? 0),
+      onCellEnd: (index, cell, info, cellOrdinal, total) =>
+        progress.cellEnd(cellOrdinal, total, index, cell.id, info.duration ?? 0),
     });
     writeNotebook(output, result.notebook);
     const message = result.failure ? failureLine(result.failure) : undefined;
     progress.notebookEnd(input, result.status === "completed", result.durationSeconds, message);
-    outcomes.push({ input, output, status: result.status, durationSeconds: result.durationSeconds, failure: result.failure });
+    outcomes.push({
+      input,
+      output,
+      status: result.status,
+      durationSeconds: result.durationSeconds,
+      failure: result.failure,
+    });
     entries.push({
       name: input,
       status: result.status,

@@ -34,7 +34,12 @@ export interface ForwardSpec {
  * One forward pass on a batch: returns the cost (a scalar to differentiate) and the vector of
  * COST_PARTS (accuracy is 0 when not asked for). Activity penalties read this very pass's outputs.
  */
-export function forwardCost(spec: ForwardSpec, x: tf.Tensor, y: tf.Tensor, training: boolean): { cost: tf.Scalar; parts: tf.Tensor1D } {
+export function forwardCost(
+  spec: ForwardSpec,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  training: boolean,
+): { cost: tf.Scalar; parts: tf.Tensor1D } {
   const prediction = spec.model.apply(x, { training }) as tf.Tensor;
   const loss = tf.mean(spec.loss(y, prediction)) as tf.Scalar;
   const penalties = penaltiesByKind(spec.terms);
@@ -97,7 +102,12 @@ export interface EvaluateCostOptions {
  * Cost = Loss + Regularization, term by term. Inference mode (no dropout); the data loss is the
  * mean over all samples, each penalty the batch-size-weighted mean over batches.
  */
-export function evaluateCost(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: EvaluateCostOptions): CostReport {
+export function evaluateCost(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: EvaluateCostOptions,
+): CostReport {
   const where = "evaluateCost";
   if (options == null || options.loss === undefined) throw new Error(`${where}: options.loss is required`);
   const loss = resolveLoss(where, options.loss);

@@ -6,7 +6,13 @@ function shapeText(shape: ReadonlyArray<number | null>): string {
   return `[${shape.map((d) => (d === null ? "?" : d)).join(", ")}]`;
 }
 
-function checkWidth(where: string, name: string, tensor: tf.Tensor, expected: ReadonlyArray<number | null>, what: string): void {
+function checkWidth(
+  where: string,
+  name: string,
+  tensor: tf.Tensor,
+  expected: ReadonlyArray<number | null>,
+  what: string,
+): void {
   const actual = tensor.shape.slice(1);
   const wanted = expected.slice(1);
   const fits = actual.length === wanted.length && wanted.every((d, i) => d === null || d === actual[i]);
@@ -30,7 +36,13 @@ export interface DataCheckOptions {
   sparseTargets?: boolean;
 }
 
-export function checkData(where: string, model: tf.LayersModel, x: unknown, y: unknown, options: DataCheckOptions = {}): void {
+export function checkData(
+  where: string,
+  model: tf.LayersModel,
+  x: unknown,
+  y: unknown,
+  options: DataCheckOptions = {},
+): void {
   const [xName, yName] = options.names ?? ["x", "y"];
   if (!(x instanceof tf.Tensor)) throw new Error(`${where}: ${xName} must be a tf.Tensor, got ${describe(x)}`);
   if (!(y instanceof tf.Tensor)) throw new Error(`${where}: ${yName} must be a tf.Tensor, got ${describe(y)}`);

@@ -48,7 +48,9 @@ export function checkOptimizerSpec(spec: OptimizerSpec, where = "makeOptimizer")
     throw new Error(`${where}: optimizer.learningRate must be a number > 0, got ${describe(spec?.learningRate)}`);
   }
   if (!(OPTIMIZER_SPEC_NAMES as readonly string[]).includes(spec.name)) {
-    throw new Error(`${where}: optimizer.name must be one of ${OPTIMIZER_SPEC_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`);
+    throw new Error(
+      `${where}: optimizer.name must be one of ${OPTIMIZER_SPEC_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`,
+    );
   }
   return spec;
 }

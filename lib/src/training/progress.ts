@@ -22,7 +22,9 @@ export function makeProgress(epochs: number, verbose: boolean | undefined): Prog
   return {
     batch(epoch, done, total, values) {
       if (!isTTY) return;
-      process.stdout.write(`\repoch ${epoch + 1}/${epochs} ${textBar(done, total)} ${done}/${total} ${format(values)}\x1b[K`);
+      process.stdout.write(
+        `\repoch ${epoch + 1}/${epochs} ${textBar(done, total)} ${done}/${total} ${format(values)}\x1b[K`,
+      );
     },
     epochEnd(epoch, values, seconds) {
       const line = `epoch ${epoch + 1}/${epochs} · ${seconds.toFixed(1)} s · ${format(values)}`;

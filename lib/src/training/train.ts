@@ -117,7 +117,9 @@ function logEntries(parts: number[], withAccuracy: boolean, prefix = ""): EpochL
 
 function checkModel(where: string, model: unknown): asserts model is tf.LayersModel {
   if (!(model instanceof tf.LayersModel)) {
-    throw new Error(`${where}: model must be a tf.LayersModel (e.g. from buildMLP or tf.sequential), got ${describe(model)}`);
+    throw new Error(
+      `${where}: model must be a tf.LayersModel (e.g. from buildMLP or tf.sequential), got ${describe(model)}`,
+    );
   }
 }
 
@@ -128,7 +130,10 @@ class EarlyStopper {
   readonly monitor: string;
   private readonly mode: "min" | "max";
 
-  constructor(private readonly options: EarlyStoppingOptions, hasValidation: boolean) {
+  constructor(
+    private readonly options: EarlyStoppingOptions,
+    hasValidation: boolean,
+  ) {
     this.monitor = options.monitor ?? (hasValidation ? "val_cost" : "cost");
     this.mode = options.mode ?? (/acc/.test(this.monitor) ? "max" : "min");
   }
@@ -216,8 +221,18 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const ySource = new BatchSource(y);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const progress = makeProgress(epochs, options.verbose);
-  const stopper = options.earlyStopping ? new EarlyStopper(options.earlyStopping, Boolean(options.validationData)) : null;
-  const history: History = { epoch: [], loss: [], penalty: [], cost: [], kernel_penalty: [], bias_penalty: [], activity_penalty: [] };
+  const stopper = options.earlyStopping
+    ? new EarlyStopper(options.earlyStopping, Boolean(options.validationData))
+    : null;
+  const history: History = {
+    epoch: [],
+    loss: [],
+    penalty: [],
+    cost: [],
+    kernel_penalty: [],
+    bias_penalty: [],
+    activity_penalty: [],
+  };
   const record = history as unknown as Record<string, number[]>;
   let stoppedEpoch: number | null = null;
 

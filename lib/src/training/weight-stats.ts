@@ -24,7 +24,11 @@ export function kernelStats(model: tf.LayersModel, nearZeroThreshold = NEAR_ZERO
       const w = kernel.read();
       const absW = tf.abs(w);
       return tf
-        .stack([tf.sum(absW), tf.sqrt(tf.sum(tf.square(w))), tf.mean(tf.cast(tf.less(absW, nearZeroThreshold), "float32"))])
+        .stack([
+          tf.sum(absW),
+          tf.sqrt(tf.sum(tf.square(w))),
+          tf.mean(tf.cast(tf.less(absW, nearZeroThreshold), "float32")),
+        ])
         .dataSync();
     });
     stats.push({ layer: layer.name, l1, l2, nearZero, count: kernel.shape.reduce((a: number, b) => a * (b ?? 1), 1) });

@@ -29,7 +29,9 @@ export function checkPositiveInteger(where: string, name: string, value: unknown
 
 export function checkOneOf<T extends string>(where: string, name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-    throw new Error(`${where}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describe(value)}`);
+    throw new Error(
+      `${where}: ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describe(value)}`,
+    );
   }
   return value as T;
 }
