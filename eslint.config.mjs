@@ -41,7 +41,10 @@ export default tseslint.config(
     files: ["**/*.ts", "**/*.mjs"],
     plugins: { "import-x": importX },
     settings: {
-      "import-x/resolver": { typescript: { project: ["tsconfig.json", "lib/tsconfig.json"] }, node: true },
+      "import-x/resolver": {
+        typescript: { project: ["tsconfig.json", "lib/tsconfig.json"], noWarnOnMultipleProjects: true },
+        node: true,
+      },
     },
     rules: {
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],

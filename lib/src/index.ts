@@ -124,5 +124,6 @@ export { plotL1L2Geometry, constrainedOptimum, quadraticLoss, type GeometryOptio
 export { show, savePlot, mimeBundle, showTable, tableBundle, type ShowOptions, type TableColumn } from "./plot/show";
 export { plotMetricBars, type BarMetric } from "./plot/bars";
 export { claim, ClaimError } from "./experiments/claim";
-export { renderPng, findChromium } from "./plot/render";
+export { renderPng } from "./plot/render";
+export { findChromium } from "./util/chromium";
 export { check, CheckError } from "./grader/check";

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
-import { chromiumArgs, PLOTLY_MIME } from "reglab/dist/plot/render";
+import { chromiumArgs } from "reglab/dist/util/chromium";
+import { PLOTLY_MIME } from "reglab/dist/util/plotly";
 import type { CellRunInfo, CodeCell, Notebook } from "reglab/dist/runner";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ActivityRegularization, buildMLP, L1, L2, l1, l2, orthogonal, SeededDropout, tf } from "reglab";
+import { ActivityRegularization, buildMLP, L1, L2, l1, l2, orthogonal, SeededDropout, type tf } from "reglab";
 import { setUp } from "../helpers";
 
 before(setUp);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { findChromium } from "reglab";
-import { chromiumArgs } from "reglab/dist/plot/render";
+import { chromiumArgs } from "reglab/dist/util/chromium";
 import type { CodeCell, Output } from "reglab/dist/runner";
 import { readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 

@@ -4,6 +4,7 @@
  * test cells import them through, so student code that runs later cannot swap them out.
  * What this does not stop is in the README's threat model.
  */
+import vm = require("node:vm");
 import { check } from "./check";
 
 const PINNED_MODULES = ["./check", "../index"];
@@ -52,7 +53,6 @@ export function lockdown(): void {
     Object.defineProperty(globalThis, "__tslab__", { value: tslab, writable: false, configurable: false });
   }
   // tslab runs every cell through node:vm; frozen, student code cannot intercept later cells there.
-  const vm = require("node:vm") as typeof import("node:vm");
   Object.freeze(vm.Script.prototype);
   Object.freeze(vm);
   freezeIntrinsics();

@@ -1,32 +1,13 @@
 /**
- * Figures as HTML (plotly.js drawing a spec) and as PNG (that HTML in headless Chromium). plotly.js
- * is 4.8 MB minified: pages embed it once, never per figure.
+ * Figures as HTML (plotly.js drawing a spec) and as PNG (that HTML in headless Chromium).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { chromiumArgs, findChromium } from "../util/chromium";
+import { plotlyJs, plotlyJsPath, scriptJson } from "../util/plotly";
 import type { Figure } from "./figure";
-
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-
-export function plotlyJsPath(): string {
-  return require.resolve("plotly.js-dist-min");
-}
-
-let plotlySource: string | undefined;
-export function plotlyJs(): string {
-  plotlySource ??= readFileSync(plotlyJsPath(), "utf8");
-  return plotlySource;
-}
-
-/** JSON that is safe inside a <script> element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
 
 export function figureSize(figure: Figure): { width: number; height: number } {
   const width = typeof figure.layout.width === "number" ? figure.layout.width : 900;
@@ -72,33 +53,6 @@ export function figurePage(figure: Figure, options: { plotlySrc?: string; static
     `<script>Plotly.newPlot("figure",${scriptJson(sized.data)},${scriptJson(sized.layout)},${scriptJson({ staticPlot: Boolean(options.static), displaylogo: false, ...figure.config })});</script>` +
     `</body></html>`
   );
-}
-
-const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
-
-/** CHROMIUM_PATH, else the first Chromium on PATH; undefined when there is none. */
-export function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    for (const name of CHROMIUM_NAMES) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-/** Flags for a quiet, self-contained headless run (FACTS.md), plus a fresh profile folder. */
-export function chromiumArgs(profile: string): string[] {
-  return [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--mute-audio",
-    `--user-data-dir=${profile}`,
-  ];
 }
 
 /** Renders the figure to PNG bytes with headless Chromium; throws when there is none or it fails. */

@@ -13,7 +13,9 @@ import { extname } from "node:path";
 import { writeFileAtomic } from "../util/files";
 import { escapeHtml } from "../util/html";
 import type { Figure } from "./figure";
-import { figureFragment, figurePage, findChromium, PLOTLY_MIME, renderPng } from "./render";
+import { findChromium } from "../util/chromium";
+import { PLOTLY_MIME } from "../util/plotly";
+import { figureFragment, figurePage, renderPng } from "./render";
 
 type WriteDisplayData = (
   content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: Record<string, unknown> },

@@ -7,6 +7,20 @@
 import type { Message } from "./wire";
 import { joinSource, type Output } from "./notebook";
 
+/** The fields of iopub message contents read here (Jupyter messaging 5.3); all optional, all checked. */
+interface IopubContent {
+  wait?: boolean;
+  name?: string;
+  text?: unknown;
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  transient?: { display_id?: unknown };
+  execution_count?: number | null;
+  ename?: unknown;
+  evalue?: unknown;
+  traceback?: string[];
+}
+
 export class OutputCollector {
   private readonly displays = new Map<
     string,
@@ -16,7 +30,7 @@ export class OutputCollector {
 
   /** Applies one iopub message to the outputs of the cell it belongs to. */
   handle(outputs: Output[], message: Message): void {
-    const content = message.content as Record<string, any>;
+    const content = message.content as IopubContent;
     const type = message.header.msg_type;
     if (type === "clear_output") {
       if (content.wait) this.clearOnNext = true;
@@ -24,7 +38,7 @@ export class OutputCollector {
       return;
     }
     if (type === "update_display_data") {
-      for (const output of this.displays.get(content.transient?.display_id) ?? []) {
+      for (const output of this.displays.get(String(content.transient?.display_id)) ?? []) {
         output.data = content.data ?? {};
         output.metadata = content.metadata ?? {};
       }
@@ -57,7 +71,7 @@ export class OutputCollector {
   }
 }
 
-function toOutput(type: string, content: Record<string, any>): Output | undefined {
+function toOutput(type: string, content: IopubContent): Output | undefined {
   switch (type) {
     case "stream":
       return {

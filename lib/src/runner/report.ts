@@ -5,7 +5,7 @@
  * so the file is self-contained (it can be uploaded as a CI artifact and opened anywhere).
  */
 import MarkdownIt from "markdown-it";
-import { PLOTLY_MIME, plotlyJs, scriptJson } from "../plot/render";
+import { PLOTLY_MIME, plotlyJs, scriptJson } from "../util/plotly";
 import { escapeHtml } from "../util/html";
 import { type CellRunInfo, type Failure, failureLine } from "./execute";
 import { type Cell, joinSource, type Notebook, type Output } from "./notebook";
