@@ -1,6 +1,16 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ActivityRegularization, type ActivityNormalization, evaluateCost, tf, train } from "reglab";
+import {
+  ActivityRegularization,
+  type ActivityNormalization,
+  evaluateCost,
+  L1L2,
+  l2,
+  orthogonal,
+  OrthogonalRegularizer,
+  tf,
+  train,
+} from "reglab";
 import { assertAllClose, assertClose, chain, setUp, values } from "../helpers";
 
 before(setUp);
@@ -138,29 +148,60 @@ describe("ActivityRegularization", () => {
     m.dispose();
   });
 
-  it("round-trips through serialization with Keras' config", async () => {
+  it("holds a regularizer (L1L2 from l1/l2, as Keras) and round-trips through serialization", async () => {
     const layer = new ActivityRegularization({ l1: 0.01, l2: 0.02, normalization: "sum", name: "act" });
+    assert.ok(layer.regularizer instanceof L1L2);
     const config = layer.getConfig();
-    assert.equal(config.l1, 0.01);
-    assert.equal(config.l2, 0.02);
+    assert.deepEqual(config.regularizer, { className: "L1L2", config: { l1: 0.01, l2: 0.02 } });
     assert.equal(config.normalization, "sum");
     const m = chain([3], [tf.layers.dense({ units: 2 }), layer]);
     const loaded = await tf.models.modelFromJSON({ modelTopology: m.toJSON(null, false) } as never);
     const copy = loaded.layers.find((l) => l.name === "act");
     assert.ok(copy instanceof ActivityRegularization);
-    assert.equal(copy.l1, 0.01);
-    assert.equal(copy.l2, 0.02);
+    assert.ok(copy.regularizer instanceof L1L2);
+    assert.deepEqual(copy.regularizer.getConfig(), { l1: 0.01, l2: 0.02 });
     assert.equal(copy.normalization, "sum");
     m.dispose();
     loaded.dispose();
   });
 
-  it("rejects bad arguments and a penalty asked for before any forward pass", () => {
-    assert.throws(
-      () => new ActivityRegularization({ l1: -1 }),
-      /ActivityRegularization: l1 must be a finite number >= 0, got -1/,
+  it("applies any regularizer to the activations: orthogonal() survives a save and load too", async () => {
+    const regularizer = orthogonal({ factor: 0.5, mode: "columns" });
+    const m = chain(
+      [2],
+      [tf.layers.dense({ units: 3, name: "d1" }), new ActivityRegularization({ regularizer, name: "act" })],
     );
+    m.setWeights([tf.tensor2d(KERNEL1), tf.tensor1d(BIAS1)]);
+    const x = tf.tensor2d(X);
+    const activations = tf.tidy(() => tf.add(tf.matMul(x, tf.tensor2d(KERNEL1)), tf.tensor1d(BIAS1)));
+    const expected = tf.tidy(() => regularizer.apply(activations).dataSync()[0] / X.length);
+    const report = evaluateCost(m, x, activations, { loss: "meanSquaredError", batchSize: 4 });
+    assertClose(report.activityPenalty, expected, 1e-6);
+    assert.ok(report.activityPenalty > 0);
+    const loaded = await tf.models.modelFromJSON({ modelTopology: m.toJSON(null, false) } as never);
+    const copy = loaded.layers.find((l) => l.name === "act") as ActivityRegularization;
+    assert.ok(copy.regularizer instanceof OrthogonalRegularizer);
+    assert.deepEqual(copy.regularizer.getConfig(), { factor: 0.5, mode: "columns" });
+    tf.dispose([x, activations]);
+    m.dispose();
+    loaded.dispose();
+  });
+
+  it("rejects bad arguments and a penalty asked for before any forward pass", () => {
+    assert.throws(() => new ActivityRegularization({ l1: -1 }), /l1l2: l1 must be a finite number >= 0, got -1/);
     assert.throws(() => new ActivityRegularization({ l2: Number.NaN }), /l2 must be a finite number >= 0, got NaN/);
+    assert.throws(
+      () => new ActivityRegularization({ l1: 1, regularizer: l2(1) }),
+      /ActivityRegularization: give either l1\/l2 or a regularizer, not both/,
+    );
+    assert.throws(
+      () => new ActivityRegularization({ regularizer: 0.1 as never }),
+      /ActivityRegularization: regularizer must be a regularizer such as l1\(1e-4\) or its \{ className, config \}, got 0.1/,
+    );
+    assert.throws(
+      () => new ActivityRegularization({ regularizer: { className: "Nope", config: {} } }),
+      /unknown regularizer class "Nope"/,
+    );
     assert.throws(
       () => new ActivityRegularization({ normalization: "mean" as never }),
       /normalization must be one of "batch", "sum", got "mean"/,

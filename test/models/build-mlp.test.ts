@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ActivityRegularization, buildMLP, L1, L2, l1, l2, orthogonal, SeededDropout, type tf } from "reglab";
+import { ActivityRegularization, buildMLP, L1, L2, l1, l2, SeededDropout, type tf } from "reglab";
 import { setUp } from "../helpers";
 
 before(setUp);
@@ -49,11 +49,12 @@ describe("buildMLP", () => {
   });
 
   it("puts an ActivityRegularization after each hidden layer for activityRegularizer", () => {
+    const regularizer = l1(1e-2);
     const model = buildMLP({
       inputShape: 6,
       hiddenUnits: [5, 4],
       outputUnits: 2,
-      activityRegularizer: l1(1e-2),
+      activityRegularizer: regularizer,
       activityNormalization: "sum",
     });
     const activity = model.layers.filter((l) => l instanceof ActivityRegularization) as ActivityRegularization[];
@@ -61,11 +62,12 @@ describe("buildMLP", () => {
       activity.map((l) => l.name),
       ["hidden_layer1_activity", "hidden_layer2_activity"],
     );
+    // The layers hold the very regularizer given (Keras' activity_regularizer), not a copy rebuilt from factors.
     assert.deepEqual(
-      activity.map((l) => [l.l1, l.l2, l.normalization]),
+      activity.map((l) => [l.regularizer, l.normalization]),
       [
-        [0.01, 0, "sum"],
-        [0.01, 0, "sum"],
+        [regularizer, "sum"],
+        [regularizer, "sum"],
       ],
     );
     model.dispose();
@@ -114,14 +116,18 @@ describe("buildMLP", () => {
       /kernelRegularizer must be a regularizer such as l2\(1e-4\), got 0.01/,
     );
     assert.throws(
-      () => buildMLP({ inputShape: 4, activityRegularizer: orthogonal() }),
-      /activityRegularizer must be an l1, l2 or l1l2 regularizer, got OrthogonalRegularizer/,
+      () => buildMLP({ inputShape: 4, activityRegularizer: 0.01 as never }),
+      /activityRegularizer must be a regularizer such as l2\(1e-4\), got 0.01/,
     );
     assert.throws(() => buildMLP({ inputShape: 4, dropout: 1 }), /dropout must be a rate in \[0, 1\), got 1/);
     assert.throws(() => buildMLP({ inputShape: 4, seed: 1.5 }), /seed must be an integer, got 1.5/);
     assert.throws(
-      () => buildMLP({ inputShape: 4, activityNormalization: "mean" as never }),
-      /activityNormalization must be one of "batch", "sum"/,
+      () => buildMLP({ inputShape: 4, activityRegularizer: l1(1), activityNormalization: "mean" as never }),
+      /normalization must be one of "batch", "sum", got "mean"/,
+    );
+    assert.throws(
+      () => buildMLP({ inputShape: 4, activityNormalization: "sum" }),
+      /buildMLP: activityNormalization is set but there is no activityRegularizer/,
     );
   });
 });

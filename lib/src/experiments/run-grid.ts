@@ -4,7 +4,6 @@
  */
 import * as tf from "../tf";
 import { buildMLP, type BuildMLPOptions } from "../models/build-mlp";
-import type { ActivityNormalization } from "../layers/activity-regularization";
 import type { LossIdentifier } from "../training/losses";
 import { checkOptimizerSpec, makeOptimizer, type OptimizerSpec } from "../training/optimizers";
 import { type History, train } from "../training/train";
@@ -27,13 +26,15 @@ export interface GridData {
   yVal: tf.Tensor;
 }
 
-/** buildMLP's options without what a setting decides (regularizers, seed). */
+/**
+ * buildMLP's options without what a setting decides (regularizers, seed); `activityNormalization`
+ * applies to the settings whose target is "activity".
+ */
 export type GridModelOptions = Omit<
   BuildMLPOptions,
   "kernelRegularizer" | "biasRegularizer" | "activityRegularizer" | "seed" | "inputShape"
 > & {
   inputShape?: number | number[];
-  activityNormalization?: ActivityNormalization;
 };
 
 export interface GridTraining {
@@ -149,11 +150,14 @@ async function trainOne(
   inputShape: number | number[],
 ): Promise<Omit<GridResult, "key" | "cached" | "label">> {
   const regularizer = regularizerFor(setting);
+  const { activityNormalization, ...modelOptions } = options.model ?? {};
   const model = buildMLP({
-    ...options.model,
+    ...modelOptions,
     inputShape,
     seed: setting.seed,
-    ...(setting.target === "activity" ? { activityRegularizer: regularizer } : { kernelRegularizer: regularizer }),
+    ...(setting.target === "activity" && regularizer
+      ? { activityRegularizer: regularizer, activityNormalization }
+      : { kernelRegularizer: regularizer }),
   });
   const optimizer = makeOptimizer(options.training.optimizer, "runGrid");
   try {

@@ -1,8 +1,11 @@
 /**
- * Keras' ActivityRegularization layer: passes its input through unchanged and adds a penalty on
- * it, l1·Σ|a| + l2·Σa², to the cost. TensorFlow.js has no such layer, and any tfjs layer given an
- * `activityRegularizer` throws NotImplementedError; reglab's builders put this layer right after a
- * hidden Dense layer instead, which is exactly what Keras' `activity_regularizer` computes.
+ * Keras' ActivityRegularization layer: passes its input through unchanged and adds a penalty on it to
+ * the cost. As in Keras (keras/src/layers/regularization/activity_regularization.py) the layer holds
+ * a regularizer object and applies it to the activations: `{ l1, l2 }` builds an L1L2, and any other
+ * regularizer — `orthogonal()`, a user's own — can be given instead. TensorFlow.js has no such layer,
+ * and any tfjs layer given an `activityRegularizer` throws NotImplementedError; reglab's builders put
+ * this layer right after a hidden Dense layer instead, which is exactly what Keras'
+ * `activity_regularizer` computes.
  *
  * Normalisation (the penalty's scale depends on the batch):
  *   "batch" (default)  penalty / batch size: tf.keras 2 and Keras ≥ 3.14 ("batch-agnostic").
@@ -17,39 +20,47 @@
  */
 import type { LayerArgs } from "@tensorflow/tfjs-layers/dist/engine/topology";
 import type { Kwargs } from "@tensorflow/tfjs-layers/dist/types";
-import { normPenalty } from "../regularizers/norms";
+import { L1L2 } from "../regularizers/l1l2";
+import type { Regularizer } from "../regularizers/regularizer";
+import { serializeRegularizer, type SerializedRegularizer, toRegularizer } from "../regularizers/serialize";
 import * as tf from "../tf";
-import { checkFactor, checkOneOf } from "../util/checks";
+import { checkOneOf } from "../util/checks";
 
 export const ACTIVITY_NORMALIZATIONS = ["batch", "sum"] as const;
 export type ActivityNormalization = (typeof ACTIVITY_NORMALIZATIONS)[number];
 
 export interface ActivityRegularizationArgs extends LayerArgs {
-  /** L1 factor (default 0). */
+  /** L1 factor (default 0), as Keras' `ActivityRegularization(l1, l2)`. */
   l1?: number;
   /** L2 factor (default 0). */
   l2?: number;
+  /** Any regularizer instead of l1/l2 (or its `{ className, config }`): what Keras calls the `activity_regularizer`. */
+  regularizer?: Regularizer | SerializedRegularizer;
   /** "batch" (default): divide by the batch size; "sum": do not. */
   normalization?: ActivityNormalization;
 }
 
+const WHERE = "ActivityRegularization";
+
+function regularizerOf(args: ActivityRegularizationArgs): Regularizer {
+  if (args.regularizer === undefined) return new L1L2({ l1: args.l1 ?? 0, l2: args.l2 ?? 0 });
+  if (args.l1 !== undefined || args.l2 !== undefined) {
+    throw new Error(`${WHERE}: give either l1/l2 or a regularizer, not both`);
+  }
+  return toRegularizer(`${WHERE}: regularizer`, args.regularizer);
+}
+
 export class ActivityRegularization extends tf.layers.Layer {
   static className = "ActivityRegularization";
-  readonly l1: number;
-  readonly l2: number;
+  /** The penalty applied to the activations. */
+  readonly regularizer: Regularizer;
   readonly normalization: ActivityNormalization;
   private lastActivations: tf.Tensor | null = null;
 
   constructor(args: ActivityRegularizationArgs = {}) {
     super(args);
-    this.l1 = checkFactor("ActivityRegularization", "l1", args.l1 ?? 0);
-    this.l2 = checkFactor("ActivityRegularization", "l2", args.l2 ?? 0);
-    this.normalization = checkOneOf(
-      "ActivityRegularization",
-      "normalization",
-      args.normalization ?? "batch",
-      ACTIVITY_NORMALIZATIONS,
-    );
+    this.regularizer = regularizerOf(args);
+    this.normalization = checkOneOf(WHERE, "normalization", args.normalization ?? "batch", ACTIVITY_NORMALIZATIONS);
     this.supportsMasking = true;
     this.addLoss(() => this.activityPenalty());
   }
@@ -82,21 +93,25 @@ export class ActivityRegularization extends tf.layers.Layer {
     const activations = this.lastActivations;
     if (activations == null || activations.isDisposed) {
       throw new Error(
-        `ActivityRegularization "${this.name}": the penalty is defined only right after a forward pass through the layer`,
+        `${WHERE} "${this.name}": the penalty is defined only right after a forward pass through the layer`,
       );
     }
     return tf.tidy(() => {
-      const penalty = normPenalty(activations, this.l1, this.l2);
+      const penalty = this.regularizer.apply(activations);
       return this.normalization === "batch" ? tf.div(penalty, activations.shape[0]) : penalty;
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { l1: this.l1, l2: this.l2, normalization: this.normalization, ...super.getConfig() };
+    return {
+      regularizer: serializeRegularizer(this.regularizer),
+      normalization: this.normalization,
+      ...super.getConfig(),
+    };
   }
 }
 
-/** Keras' `ActivityRegularization(l1=0, l2=0)` as a tfjs layer. */
+/** Keras' `ActivityRegularization(l1=0, l2=0)` as a tfjs layer (or with any regularizer). */
 export function activityRegularization(args: ActivityRegularizationArgs = {}): ActivityRegularization {
   return new ActivityRegularization(args);
 }

@@ -3,15 +3,11 @@
  * regularizers, and an unregularized Dense output layer named "output".
  */
 import type { ActivationIdentifier } from "@tensorflow/tfjs-layers/dist/keras_format/activation_config";
-import {
-  ACTIVITY_NORMALIZATIONS,
-  ActivityRegularization,
-  type ActivityNormalization,
-} from "../layers/activity-regularization";
+import { ActivityRegularization, type ActivityNormalization } from "../layers/activity-regularization";
 import { SeededDropout } from "../layers/seeded-dropout";
 import { isRegularizer, type Regularizer } from "../regularizers/regularizer";
 import * as tf from "../tf";
-import { checkOneOf, checkPositiveInteger, describe } from "../util/checks";
+import { checkPositiveInteger, describe } from "../util/checks";
 
 export interface BuildMLPOptions {
   /** Shape of one sample, e.g. 3072 or [3072] for flattened CIFAR-10. */
@@ -28,7 +24,7 @@ export interface BuildMLPOptions {
   kernelRegularizer?: Regularizer;
   /** Penalty on each hidden layer's bias. */
   biasRegularizer?: Regularizer;
-  /** Penalty on each hidden layer's output (an l1, l2 or l1l2 regularizer). */
+  /** Penalty on each hidden layer's output, e.g. l1(1e-4): an ActivityRegularization layer after it. */
   activityRegularizer?: Regularizer;
   /** "batch" (default, tf.keras 2 / Keras ≥ 3.14) or "sum" (Keras 2.2.4, the original course). */
   activityNormalization?: ActivityNormalization;
@@ -40,16 +36,6 @@ export interface BuildMLPOptions {
   seed?: number;
   /** Model name (default "mlp"). */
   name?: string;
-}
-
-/** The l1 / l2 factors of an L1, L2 or L1L2 regularizer (reglab's or tfjs'). */
-function activityFactors(regularizer: Regularizer): { l1: number; l2: number } {
-  const className = regularizer.getClassName();
-  if (!["L1", "L2", "L1L2"].includes(className)) {
-    throw new Error(`buildMLP: activityRegularizer must be an l1, l2 or l1l2 regularizer, got ${className}`);
-  }
-  const config = regularizer.getConfig() as { l1?: number; l2?: number };
-  return { l1: config.l1 ?? 0, l2: config.l2 ?? 0 };
 }
 
 function checkRegularizer(name: string, value: unknown): void {
@@ -75,16 +61,15 @@ export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
   checkRegularizer("kernelRegularizer", options.kernelRegularizer);
   checkRegularizer("biasRegularizer", options.biasRegularizer);
   checkRegularizer("activityRegularizer", options.activityRegularizer);
+  if (options.activityNormalization !== undefined && options.activityRegularizer === undefined) {
+    throw new Error("buildMLP: activityNormalization is set but there is no activityRegularizer to normalise");
+  }
   const { dropout, seed } = options;
   if (dropout !== undefined && !(typeof dropout === "number" && dropout >= 0 && dropout < 1)) {
     throw new Error(`buildMLP: dropout must be a rate in [0, 1), got ${describe(dropout)}`);
   }
   if (seed !== undefined && !Number.isInteger(seed))
     throw new Error(`buildMLP: seed must be an integer, got ${describe(seed)}`);
-  if (options.activityNormalization !== undefined) {
-    checkOneOf("buildMLP", "activityNormalization", options.activityNormalization, ACTIVITY_NORMALIZATIONS);
-  }
-  const activity = options.activityRegularizer ? activityFactors(options.activityRegularizer) : null;
   const initializer = (layerIndex: number) =>
     seed === undefined ? "glorotUniform" : tf.initializers.glorotUniform({ seed: seed + layerIndex });
 
@@ -102,9 +87,9 @@ export function buildMLP(options: BuildMLPOptions): tf.LayersModel {
         biasRegularizer: options.biasRegularizer,
       })
       .apply(x) as tf.SymbolicTensor;
-    if (activity) {
+    if (options.activityRegularizer) {
       x = new ActivityRegularization({
-        ...activity,
+        regularizer: options.activityRegularizer,
         normalization: options.activityNormalization,
         name: `${name}_activity`,
       }).apply(x) as tf.SymbolicTensor;
