@@ -7,8 +7,26 @@ import { checkData } from "./data-checks";
 import { type LossFn, type LossIdentifier, resolveLoss } from "./losses";
 import { collectPenalties, type PenaltyTerm, penaltiesByKind, releaseActivations } from "./penalties";
 
-/** The parts of the cost, in the order of the vector `forwardCost` returns. */
-export const COST_PARTS = ["loss", "kernelPenalty", "biasPenalty", "activityPenalty", "accuracy"] as const;
+/**
+ * What one forward pass measures, in the order of the vector `forwardCost` returns. The names are
+ * the training log's (Keras-style snake_case, as in Keras' History): this list is the one place that
+ * says which entry is which.
+ */
+export const COST_PARTS = ["loss", "kernel_penalty", "bias_penalty", "activity_penalty", "acc"] as const;
+export type CostPart = (typeof COST_PARTS)[number];
+
+/** The measured parts by name, plus what follows from them: penalty (their sum) and cost. */
+export interface CostValues extends Record<CostPart, number> {
+  penalty: number;
+  cost: number;
+}
+
+/** Names a COST_PARTS vector (means or one batch's values). */
+export function decodeParts(values: ArrayLike<number>): CostValues {
+  const named = Object.fromEntries(COST_PARTS.map((name, i) => [name, values[i]])) as Record<CostPart, number>;
+  const penalty = named.kernel_penalty + named.bias_penalty + named.activity_penalty;
+  return { ...named, penalty, cost: named.loss + penalty };
+}
 
 export interface CostReport {
   /** Mean data loss (what tfjs' `evaluate` and `val_loss` report). */
@@ -44,9 +62,14 @@ export function forwardCost(
   const loss = tf.mean(spec.loss(y, prediction)) as tf.Scalar;
   const penalties = penaltiesByKind(spec.terms);
   const cost = tf.addN([loss, penalties.kernel, penalties.bias, penalties.activity]) as tf.Scalar;
-  const accuracy = spec.accuracy ? tf.mean(spec.accuracy(y, prediction)) : tf.scalar(0);
-  const parts = tf.stack([loss, penalties.kernel, penalties.bias, penalties.activity, accuracy]) as tf.Tensor1D;
-  return { cost, parts };
+  const measured: Record<CostPart, tf.Tensor> = {
+    loss,
+    kernel_penalty: penalties.kernel,
+    bias_penalty: penalties.bias,
+    activity_penalty: penalties.activity,
+    acc: spec.accuracy ? tf.mean(spec.accuracy(y, prediction)) : tf.scalar(0),
+  };
+  return { cost, parts: tf.stack(COST_PARTS.map((name) => measured[name])) as tf.Tensor1D };
 }
 
 /** Running mean of COST_PARTS vectors weighted by batch size (Keras averages its logs this way). */
@@ -84,10 +107,15 @@ export function evaluateParts(spec: ForwardSpec, x: tf.Tensor, y: tf.Tensor, bat
   return mean.means();
 }
 
-export function toReport(parts: number[]): CostReport {
-  const [loss, kernelPenalty, biasPenalty, activityPenalty] = parts;
-  const penalty = kernelPenalty + biasPenalty + activityPenalty;
-  return { loss, kernelPenalty, biasPenalty, activityPenalty, penalty, cost: loss + penalty };
+export function toReport(values: CostValues): CostReport {
+  return {
+    loss: values.loss,
+    kernelPenalty: values.kernel_penalty,
+    biasPenalty: values.bias_penalty,
+    activityPenalty: values.activity_penalty,
+    penalty: values.penalty,
+    cost: values.cost,
+  };
 }
 
 export interface EvaluateCostOptions {
@@ -114,5 +142,5 @@ export function evaluateCost(
   const batchSize = checkPositiveInteger(where, "batchSize", options.batchSize ?? 32);
   checkData(where, model, x, y, { sparseTargets: loss.kind === "sparseCategorical" });
   const spec: ForwardSpec = { model, terms: collectPenalties(model), loss: loss.fn, accuracy: null };
-  return toReport(evaluateParts(spec, x, y, batchSize));
+  return toReport(decodeParts(evaluateParts(spec, x, y, batchSize)));
 }

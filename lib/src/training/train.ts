@@ -17,7 +17,7 @@ import * as tf from "../tf";
 import { checkOneOf, checkPositiveInteger, describe } from "../util/checks";
 import { mulberry32, randomSeed, shuffleInPlace } from "../util/random";
 import { BatchSource } from "./batches";
-import { COST_PARTS, evaluateParts, type ForwardSpec, forwardCost, PartsMean } from "./cost";
+import { type CostValues, decodeParts, evaluateParts, type ForwardSpec, forwardCost, PartsMean } from "./cost";
 import { checkData } from "./data-checks";
 import { type LossIdentifier, resolveLoss, resolveMetrics } from "./losses";
 import { type OptimizerIdentifier, resolveOptimizer } from "./optimizers";
@@ -99,20 +99,15 @@ export interface TrainResult {
   seed: number;
 }
 
-/** Turns the COST_PARTS means into log entries. */
-function logEntries(parts: number[], withAccuracy: boolean, prefix = ""): EpochLogs {
-  const [loss, kernel, bias, activity, accuracy] = parts;
-  const penalty = kernel + bias + activity;
-  const logs: EpochLogs = {
-    [`${prefix}loss`]: loss,
-    [`${prefix}penalty`]: penalty,
-    [`${prefix}cost`]: loss + penalty,
-    [`${prefix}kernel_penalty`]: kernel,
-    [`${prefix}bias_penalty`]: bias,
-    [`${prefix}activity_penalty`]: activity,
-  };
-  if (withAccuracy) logs[`${prefix}acc`] = accuracy;
-  return logs;
+/** The log entries of a measurement, in the order History lists them; accuracy only when asked for. */
+const LOG_NAMES = ["loss", "penalty", "cost", "kernel_penalty", "bias_penalty", "activity_penalty"] as const;
+
+function logNames(withAccuracy: boolean): ReadonlyArray<keyof CostValues> {
+  return withAccuracy ? [...LOG_NAMES, "acc"] : LOG_NAMES;
+}
+
+function logEntries(values: CostValues, withAccuracy: boolean, prefix = ""): EpochLogs {
+  return Object.fromEntries(logNames(withAccuracy).map((name) => [`${prefix}${name}`, values[name]]));
 }
 
 function checkModel(where: string, model: unknown): asserts model is tf.LayersModel {
@@ -206,7 +201,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const { optimizer, owned } = resolveOptimizer(where, options.optimizer);
   const { x, y, epochs, batchSize } = options;
   if (options.earlyStopping?.monitor !== undefined) {
-    const known = Object.keys(logEntries(new Array(COST_PARTS.length).fill(0), accuracy !== null));
+    const known = logNames(accuracy !== null);
     const available = options.validationData ? [...known, ...known.map((k) => `val_${k}`)] : known;
     checkOneOf(where, "earlyStopping.monitor", options.earlyStopping.monitor, available);
   }
@@ -233,6 +228,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
     bias_penalty: [],
     activity_penalty: [],
   };
+  // History's keys are the log entries' names (Keras-style snake_case): filled by name.
   const record = history as unknown as Record<string, number[]>;
   let stoppedEpoch: number | null = null;
 
@@ -265,15 +261,18 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
         });
         mean.add(parts, size);
         if (progress || options.callbacks?.onBatchEnd) {
-          const logs = logEntries(Array.from(parts), accuracy !== null);
+          const logs = logEntries(decodeParts(parts), accuracy !== null);
           progress?.batch(epoch, batch + 1, batches, { cost: logs.cost, loss: logs.loss });
           await options.callbacks?.onBatchEnd?.(batch, logs);
         }
       }
-      const logs = logEntries(mean.means(), accuracy !== null);
+      const logs = logEntries(decodeParts(mean.means()), accuracy !== null);
       if (options.validationData) {
         const [xVal, yVal] = options.validationData;
-        Object.assign(logs, logEntries(evaluateParts(spec, xVal, yVal, batchSize), accuracy !== null, "val_"));
+        Object.assign(
+          logs,
+          logEntries(decodeParts(evaluateParts(spec, xVal, yVal, batchSize)), accuracy !== null, "val_"),
+        );
       }
       history.epoch.push(epoch);
       for (const [key, value] of Object.entries(logs)) (record[key] ??= []).push(value);
