@@ -4,6 +4,8 @@
  * registries). Like the `@tensorflow/tfjs` umbrella package, it merges tfjs-core and tfjs-layers.
  */
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+// Chained tensor methods (`x.square().sum()`, `x.max()`), as the umbrella @tensorflow/tfjs registers them.
+import "./chained-ops";
 
 // tfjs-backend-cpu prints a "looks like you are running TensorFlow.js in Node.js" banner to stderr
 // the first time any cpu backend instance stores a tensor; it must not reach notebooks. Every

@@ -93,9 +93,9 @@ test("one model per setting, trained exactly as train() would, with its table ro
     assert.deepEqual(counts, [20 * 16, 16 * 8, 8 * 3]);
     const nearZero = result.weights.reduce((s, w) => s + w.nearZero * w.count, 0) / (320 + 128 + 24);
     assert.ok(Math.abs(row.nearZero - nearZero) < 1e-12);
-    assert.ok(Math.abs(row.weightNorm - Math.hypot(...result.weights.map((w) => w.l2))) < 1e-9);
+    assert.ok(Math.abs(row.weightNorm - Math.hypot(...result.weights.map((w) => w.l2Norm))) < 1e-9);
     assert.ok(
-      Math.abs(row.hiddenWeightNorm - Math.hypot(result.weights[0].l2, result.weights[1].l2)) < 1e-9,
+      Math.abs(row.hiddenWeightNorm - Math.hypot(result.weights[0].l2Norm, result.weights[1].l2Norm)) < 1e-9,
       "hidden layers only",
     );
     assert.equal(result.firstLayerUnits.length, 16);

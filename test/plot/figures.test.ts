@@ -99,8 +99,9 @@ test("plotHistory: per metric and setting a solid train and a dashed validation 
 
 const layer = (name: string, sample: number[], nearZero: number) => ({
   layer: name,
-  l1: 1,
-  l2: 2,
+  role: "hidden" as const,
+  l1Norm: 1,
+  l2Norm: 2,
   nearZero,
   count: 100,
   sample,

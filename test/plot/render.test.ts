@@ -27,7 +27,12 @@ test(
     assert.ok(countColour(image, PALETTE[0]) > 300, "the blue L2 circle is drawn");
     const bars = join(tempDir("reglab-png-"), "bars.png");
     savePlot(
-      plotSparsity([{ label: "a", weights: [{ layer: "h1", l1: 1, l2: 1, nearZero: 0.5, count: 10, sample: [] }] }]),
+      plotSparsity([
+        {
+          label: "a",
+          weights: [{ layer: "h1", role: "hidden", l1Norm: 1, l2Norm: 1, nearZero: 0.5, count: 10, sample: [] }],
+        },
+      ]),
       bars,
     );
     const barImage = decodePng(readFileSync(bars));

@@ -186,11 +186,11 @@ describe("train", () => {
     );
     const kernel = Array.from(model.getLayer("hidden_layer1").getWeights()[0].dataSync());
     assertClose(
-      stats[0].l1,
+      stats[0].l1Norm,
       kernel.reduce((s, w) => s + Math.abs(w), 0),
       1e-5,
     );
-    assertClose(stats[0].l2, Math.sqrt(kernel.reduce((s, w) => s + w * w, 0)), 1e-5);
+    assertClose(stats[0].l2Norm, Math.sqrt(kernel.reduce((s, w) => s + w * w, 0)), 1e-5);
     assertClose(stats[0].nearZero, kernel.filter((w) => Math.abs(w) < 1e-3).length / kernel.length, 1e-9);
     assert.equal(stats[0].count, 8 * 16);
     tf.dispose([x, y]);

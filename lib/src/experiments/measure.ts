@@ -6,16 +6,10 @@
  */
 import * as tf from "../tf";
 import { mulberry32, normalSampler } from "../util/random";
-import { kernelStats, NEAR_ZERO } from "../training/weight-stats";
+import { kernelOf, kernelStats, type KernelStats, NEAR_ZERO } from "../training/weight-stats";
 
-export interface LayerWeights {
-  layer: string;
-  /** Σ|w| and √Σw² of the kernel. */
-  l1: number;
-  l2: number;
-  /** Share of weights with |w| < NEAR_ZERO (1e-3). */
-  nearZero: number;
-  count: number;
+/** A layer's kernel statistics and a sample of its weights. */
+export interface LayerWeights extends KernelStats {
   /** At most SAMPLE_SIZE weights, every k-th one (deterministic). */
   sample: number[];
 }
@@ -58,10 +52,9 @@ export function firstLayerUnits(model: tf.LayersModel, units = 16): number[][] {
   );
 }
 
-/** The models' hidden Dense layers (named hidden_layerN by buildMLP; any relu Dense otherwise). */
+/** The layers with a kernel that do not produce the model's output (buildMLP's hidden_layerN). */
 function hiddenLayers(model: tf.LayersModel): tf.layers.Layer[] {
-  const named = model.layers.filter((layer) => /^hidden_layer\d+$/.test(layer.name));
-  return named.length > 0 ? named : model.layers.filter((layer) => layer.getClassName() === "Dense").slice(0, -1);
+  return model.layers.filter((layer) => kernelOf(layer) !== undefined && !model.outputLayers.includes(layer));
 }
 
 /** Hidden-layer outputs on x (up to its first `rows` rows). */

@@ -134,8 +134,10 @@ export function gridRow(result: GridResult): GridRow {
     ...result.final,
     gap: result.final.val_loss - result.final.loss,
     nearZero: result.weights.reduce((sum, layer) => sum + layer.nearZero * layer.count, 0) / total,
-    weightNorm: Math.sqrt(result.weights.reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
-    hiddenWeightNorm: Math.sqrt(result.weights.slice(0, -1).reduce((sum, layer) => sum + layer.l2 ** 2, 0)),
+    weightNorm: Math.hypot(...result.weights.map((layer) => layer.l2Norm)),
+    hiddenWeightNorm: Math.hypot(
+      ...result.weights.filter((layer) => layer.role === "hidden").map((layer) => layer.l2Norm),
+    ),
     sensitivity: result.sensitivity,
     zeroActivations:
       result.activations.reduce((sum, layer) => sum + layer.zero, 0) / Math.max(1, result.activations.length),
