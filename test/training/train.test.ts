@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { buildMLP, evaluateCost, l1, l1l2, l2, makeBlobs, tf, train } from "reglab";
+import { buildMLP, COURSE_OPTIMIZER, evaluateCost, l1, l1l2, l2, makeBlobs, tf, train } from "reglab";
 import { assertAllClose, assertClose, chain, setUp } from "../helpers";
 
 before(setUp);
@@ -166,6 +166,27 @@ describe("train", () => {
     tf.dispose([x, y, val.x, val.y]);
   });
 
+  it('takes an OptimizerSpec or the name "momentum" and leaks nothing making and disposing it', async () => {
+    const { x, y } = smallSet(1);
+    for (const optimizer of [COURSE_OPTIMIZER, "momentum", { name: "adam", learningRate: 1e-3 }] as const) {
+      const model = smallModel();
+      const before = tf.memory().numTensors;
+      const { history } = await train(model, {
+        x,
+        y,
+        epochs: 2,
+        batchSize: 32,
+        optimizer,
+        loss: "categoricalCrossentropy",
+        seed: 1,
+      });
+      assert.ok(history.loss[1] < history.loss[0], `${JSON.stringify(optimizer)} trains`);
+      assert.equal(tf.memory().numTensors, before, `${JSON.stringify(optimizer)} leaked tensors`);
+      model.dispose();
+    }
+    tf.dispose([x, y]);
+  });
+
   it("records per-layer kernel statistics when asked", async () => {
     const { x, y } = smallSet(1);
     const model = smallModel();
@@ -251,6 +272,11 @@ describe("train", () => {
         /train: unknown loss "hinge-ish"; use a function or one of categoricalCrossentropy/,
       ],
       ["unknown optimizer", () => ({ optimizer: "lbfgs" }), /train: unknown optimizer "lbfgs"/],
+      [
+        "bad optimizer spec",
+        () => ({ optimizer: { name: "momentum", learningRate: -1 } }),
+        /train: optimizer.learningRate must be a number > 0, got -1/,
+      ],
       ["unknown metric", () => ({ metrics: ["f1"] }), /train: unknown metric "f1"/],
       [
         "accuracy with a regression loss",

@@ -1,36 +1,21 @@
+/**
+ * Optimizers, named the ways users name them: a tf.train instance (the caller keeps it), a name with
+ * `model.compile`'s default rate ("sgd", "adam"…), or an OptimizerSpec — plain data that experiment
+ * settings hash and cache, and that makes a fresh optimizer for every model. One resolver for all, so
+ * every route gets the leak-free momentum optimizer below (Keras' `optimizers.get` plays this role).
+ */
 import * as tf from "../tf";
 import { describe } from "../util/checks";
 
-/** Optimizers by name with the learning rates `model.compile` uses for them. */
-const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
-  sgd: () => tf.train.sgd(0.01),
-  adam: () => tf.train.adam(0.001),
-  rmsprop: () => tf.train.rmsprop(0.001),
-  adagrad: () => tf.train.adagrad(0.01),
-  adadelta: () => tf.train.adadelta(1),
-  adamax: () => tf.train.adamax(0.002),
-};
-
-export type OptimizerIdentifier = tf.Optimizer | keyof typeof OPTIMIZERS | string;
-
-/** Returns the optimizer and whether the caller created it (and so must dispose of it). */
-export function resolveOptimizer(where: string, optimizer: unknown): { optimizer: tf.Optimizer; owned: boolean } {
-  if (optimizer instanceof tf.Optimizer) return { optimizer, owned: false };
-  if (typeof optimizer === "string") {
-    const make = OPTIMIZERS[optimizer.toLowerCase()];
-    if (make) return { optimizer: make(), owned: true };
-  }
-  throw new Error(
-    `${where}: unknown optimizer ${describe(optimizer)}; pass a tf.train optimizer or one of ${Object.keys(OPTIMIZERS).join(", ")}`,
-  );
-}
+export const OPTIMIZER_NAMES = ["sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta", "adamax"] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 /**
  * An optimizer as plain data, so that experiment settings can be hashed, cached and re-created
  * fresh for every model (an optimizer instance carries state such as momentum between runs).
  */
 export interface OptimizerSpec {
-  name: "sgd" | "momentum" | "adam" | "rmsprop";
+  name: OptimizerName;
   learningRate: number;
   /** momentum only (default 0.9). */
   momentum?: number;
@@ -41,15 +26,13 @@ export interface OptimizerSpec {
 /** The course's optimizer: SGD, learning rate 1e-3, momentum 0.95, Nesterov. */
 export const COURSE_OPTIMIZER: OptimizerSpec = { name: "momentum", learningRate: 1e-3, momentum: 0.95, nesterov: true };
 
-const OPTIMIZER_SPEC_NAMES = ["sgd", "momentum", "adam", "rmsprop"] as const;
-
 export function checkOptimizerSpec(spec: OptimizerSpec, where = "makeOptimizer"): OptimizerSpec {
   if (!(typeof spec?.learningRate === "number" && spec.learningRate > 0 && Number.isFinite(spec.learningRate))) {
     throw new Error(`${where}: optimizer.learningRate must be a number > 0, got ${describe(spec?.learningRate)}`);
   }
-  if (!(OPTIMIZER_SPEC_NAMES as readonly string[]).includes(spec.name)) {
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(spec.name)) {
     throw new Error(
-      `${where}: optimizer.name must be one of ${OPTIMIZER_SPEC_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`,
+      `${where}: optimizer.name must be one of ${OPTIMIZER_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`,
     );
   }
   return spec;
@@ -77,5 +60,38 @@ export function makeOptimizer(spec: OptimizerSpec, where = "makeOptimizer"): tf.
       return tf.train.adam(spec.learningRate);
     case "rmsprop":
       return tf.train.rmsprop(spec.learningRate);
+    case "adagrad":
+      return tf.train.adagrad(spec.learningRate);
+    case "adadelta":
+      return tf.train.adadelta(spec.learningRate);
+    case "adamax":
+      return tf.train.adamax(spec.learningRate);
   }
+}
+
+/** Names with the learning rates `model.compile` uses for them ("momentum": SGD with momentum 0.9). */
+const NAMED: Record<string, OptimizerSpec> = {
+  sgd: { name: "sgd", learningRate: 0.01 },
+  momentum: { name: "momentum", learningRate: 0.01, momentum: 0.9 },
+  adam: { name: "adam", learningRate: 0.001 },
+  rmsprop: { name: "rmsprop", learningRate: 0.001 },
+  adagrad: { name: "adagrad", learningRate: 0.01 },
+  adadelta: { name: "adadelta", learningRate: 1 },
+  adamax: { name: "adamax", learningRate: 0.002 },
+};
+
+export type OptimizerIdentifier = tf.Optimizer | OptimizerSpec | string;
+
+/**
+ * The optimizer `identifier` names, and whether the caller created it (and so must dispose of it):
+ * an instance is used as is; a name or a spec makes a new one.
+ */
+export function resolveOptimizer(where: string, identifier: unknown): { optimizer: tf.Optimizer; owned: boolean } {
+  if (identifier instanceof tf.Optimizer) return { optimizer: identifier, owned: false };
+  const spec = typeof identifier === "string" ? NAMED[identifier.toLowerCase()] : identifier;
+  if (spec && typeof spec === "object") return { optimizer: makeOptimizer(spec as OptimizerSpec, where), owned: true };
+  throw new Error(
+    `${where}: unknown optimizer ${describe(identifier)}; pass a tf.train optimizer, an OptimizerSpec such as ` +
+      `{ name: "adam", learningRate: 1e-3 }, or one of ${Object.keys(NAMED).join(", ")}`,
+  );
 }

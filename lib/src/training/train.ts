@@ -53,7 +53,7 @@ export interface TrainOptions {
   validationData?: [tf.Tensor, tf.Tensor];
   epochs: number;
   batchSize: number;
-  /** A tf.train optimizer, or a name ("sgd", "adam", "rmsprop", ...) with compile's default rate. */
+  /** A tf.train optimizer, an OptimizerSpec (COURSE_OPTIMIZER, { name: "adam", learningRate: 1e-3 }), or a name ("sgd", "adam"…) with compile's default rate. */
   optimizer: OptimizerIdentifier;
   /** A TensorFlow.js loss name ("categoricalCrossentropy", "meanSquaredError", ...) or a function. */
   loss: LossIdentifier;
