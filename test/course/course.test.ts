@@ -11,7 +11,7 @@ import { before, test } from "node:test";
 import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
 import { chromiumArgs } from "reglab/dist/util/chromium";
 import { PLOTLY_MIME } from "reglab/dist/util/plotly";
-import type { CellRunInfo, CodeCell, Notebook } from "reglab/dist/runner";
+import { cellRunInfo, type CodeCell, type Notebook, notebookRunInfo } from "reglab/dist/runner";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const NOTEBOOKS = readdirSync(join(ROOT, "notebooks"))
@@ -62,9 +62,9 @@ test("reglab run executes every notebook cleanly, each within its budget", () =>
   assert.match(run.stdout, /^4 of 4 notebooks ran clean\. Report: /);
   for (const name of NOTEBOOKS) {
     const nb = readJson(join(out, name));
-    const seconds = (nb.metadata.reglab as { duration: number }).duration;
+    const seconds = notebookRunInfo(nb)!.duration;
     assert.ok(seconds < BUDGET_SECONDS, `${name} took ${seconds} s`);
-    assert.ok(codeCells(nb).every((cell) => (cell.metadata.reglab as CellRunInfo).status === "completed"));
+    assert.ok(codeCells(nb).every((cell) => cellRunInfo(cell)?.status === "completed"));
   }
 });
 

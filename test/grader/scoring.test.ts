@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { CANARY_CELL_ID, gradingNotebook, scoreGradedNotebook, SETUP_CELL_ID } from "reglab/dist/grader/grade";
 import { readHomework } from "reglab/dist/grader/source";
-import type { CellRunInfo, CodeCell, Notebook } from "reglab/dist/runner";
+import { type CellRunInfo, type CodeCell, type Notebook, RUN_METADATA_KEY } from "reglab/dist/runner";
 import { readJson, ROOT } from "../runner/helpers";
 
 const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
@@ -17,7 +17,7 @@ function executed(status: (id: string) => CellRunInfo): Notebook {
     homework,
     "reglab canary x",
   );
-  for (const cell of graded.cells) if (cell.cell_type === "code") cell.metadata.reglab = status(cell.id);
+  for (const cell of graded.cells) if (cell.cell_type === "code") cell.metadata[RUN_METADATA_KEY] = status(cell.id);
   return graded;
 }
 

@@ -5,8 +5,15 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { type CellRunInfo, type CodeCell, joinSource, type Notebook } from "reglab/dist/runner";
-import { fixture, readJson, reglab, tempDir } from "./helpers";
+import {
+  type CellRunInfo,
+  cellRunInfo,
+  type CodeCell,
+  joinSource,
+  type Notebook,
+  notebookRunInfo,
+} from "reglab/dist/runner";
+import { fixture, readJson, reglab, ROOT, tempDir } from "./helpers";
 
 function code(nb: Notebook, id: string): CodeCell {
   const cell = nb.cells.find((c) => c.id === id);
@@ -22,7 +29,9 @@ function text(cell: CodeCell, stream = "stdout"): string {
 }
 
 function info(cell: CodeCell): CellRunInfo {
-  return cell.metadata.reglab as CellRunInfo;
+  const found = cellRunInfo(cell);
+  assert.ok(found, `cell ${cell.id} has no run metadata`);
+  return found;
 }
 
 // One run of several notebooks, as CI runs the course: each failure kind, and a clean notebook after them.
@@ -84,9 +93,9 @@ test("a failing cell: outputs up to the failure are saved, later cells stay pend
   );
   assert.equal(info(code(nb, "c1")).failure, "error");
   assert.equal(info(code(nb, "c1")).message, "Error: boom 42");
-  const run = nb.metadata.reglab as { status: string; failure: { kind: string; cellIndex: number; cellId: string } };
-  assert.equal(run.status, "failed");
-  assert.deepEqual({ ...run.failure }, { kind: "error", message: "Error: boom 42", cellIndex: 1, cellId: "c1" });
+  const run = notebookRunInfo(nb);
+  assert.equal(run?.status, "failed");
+  assert.deepEqual({ ...run?.failure }, { kind: "error", message: "Error: boom 42", cellIndex: 1, cellId: "c1" });
 });
 
 test("a dying kernel is reported with its cell at once, not after the timeout", () => {
@@ -206,6 +215,26 @@ test("a clean notebook with parameters of every type, display_data and update_di
     [1, 2, 3, 4, 5, 6],
   );
   assert.equal((nb.metadata.language_info as { name: string }).name, "typescript");
+  assert.deepEqual(notebookRunInfo(nb)?.parameters, {
+    EPOCHS: 10,
+    RATE: 1e-3,
+    NAME: "cifar10",
+    FULL: true,
+    WIDTHS: [8, 4],
+    OPTIONS: { l2: 0.5 },
+  });
+});
+
+test("a run keeps other tools' cell metadata: the released homework's test cells still say they are tests", () => {
+  const released = join(ROOT, "exercises", "day81", "homework.ipynb");
+  const out = tempDir();
+  reglab(["run", released, "--out", out, "-q"]);
+  const before = readJson(released);
+  const after = readJson(join(out, "homework.ipynb"));
+  const grading = (nb: Notebook) => nb.cells.map((cell) => [cell.id, cell.metadata.reglab ?? null]);
+  assert.ok(before.cells.some((cell) => (cell.metadata.reglab as { grade?: unknown } | undefined)?.grade === true));
+  assert.deepEqual(grading(after), grading(before));
+  assert.ok(after.cells.some((cell) => cell.cell_type === "code" && cellRunInfo(cell) !== undefined));
 });
 
 test("a parameter of the wrong type is a compile error in the injected cell", () => {

@@ -9,8 +9,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type CellRunInfo, executeNotebook, type Failure } from "../runner/execute";
+import { executeNotebook } from "../runner/execute";
 import { findKernelSpec, type FoundKernelSpec } from "../runner/kernelspec";
+import { cellRunInfo, type Failure } from "../runner/run-metadata";
 import {
   type Cell,
   type CodeCell,
@@ -143,7 +144,7 @@ function partialReports(cell: CodeCell): number[] {
 
 function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string | undefined): TestResult {
   const base = { id: test.id, max_points: test.points };
-  const info = cell?.metadata.reglab as CellRunInfo | undefined;
+  const info = cell && cellRunInfo(cell);
   if (!cell || !info || info.status === "pending") {
     return { ...base, points: 0, status: "error", message: killedAt ? `not run: ${killedAt}` : "not run" };
   }
@@ -179,7 +180,8 @@ export function scoreGradedNotebook(
   runFailure?: Failure,
 ): GradeReport {
   const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
-  const setup = cells.get(SETUP_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
+  const setupCell = cells.get(SETUP_CELL_ID);
+  const setup = setupCell && cellRunInfo(setupCell);
   if (setup?.status !== "completed") {
     return {
       ...ungraded(
@@ -195,7 +197,8 @@ export function scoreGradedNotebook(
       ? `the kernel stopped in cell ${(runFailure.cellIndex ?? 0) + 1} (id ${runFailure.cellId}): ${runFailure.message}`
       : undefined;
   let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
-  const canary = cells.get(CANARY_CELL_ID)?.metadata.reglab as CellRunInfo | undefined;
+  const canaryCell = cells.get(CANARY_CELL_ID);
+  const canary = canaryCell && cellRunInfo(canaryCell);
   if (canary?.status === "completed") {
     const message = "grading was interfered with: a check cell that must fail reported success";
     tests = tests.map((test) => ({ ...test, points: 0, status: "error", message }));

@@ -1,6 +1,6 @@
 /**
  * Executes one notebook in a fresh kernel, cell by cell, papermill-style: outputs are cleared first,
- * every code cell gets `metadata.reglab = { start_time, end_time, duration, status }`, execution stops
+ * every code cell gets `metadata.reglab_run = { start_time, end_time, duration, status }`, execution stops
  * at the first failing cell (tslab itself aborts queued cells after an error), and the notebook is
  * returned with the outputs up to the failure. The kernel is always shut down.
  */
@@ -8,27 +8,13 @@ import { type ExecuteOutcome, Kernel } from "./kernel";
 import type { FoundKernelSpec } from "./kernelspec";
 import { type CodeCell, joinSource, type Notebook } from "./notebook";
 import { cellErrorMessage, OutputCollector } from "./outputs";
-
-export type CellStatus = "pending" | "running" | "completed" | "failed";
-export type FailureKind = "error" | "timeout" | "dead" | "kernel";
-
-export interface CellRunInfo {
-  start_time?: string;
-  end_time?: string;
-  duration?: number;
-  status: CellStatus;
-  /** Why the cell failed: "error", "timeout" or "dead" (the kernel process ended). */
-  failure?: FailureKind;
-  message?: string;
-}
-
-export interface Failure {
-  kind: FailureKind;
-  message: string;
-  /** The failing cell's index in the notebook and its id; absent when the kernel did not start. */
-  cellIndex?: number;
-  cellId?: string;
-}
+import {
+  type CellRunInfo,
+  type Failure,
+  type NotebookRunInfo,
+  setCellRunInfo,
+  setNotebookRunInfo,
+} from "./run-metadata";
 
 export interface ExecutionResult {
   notebook: Notebook;
@@ -45,6 +31,8 @@ export interface ExecuteNotebookOptions {
   timeoutSeconds?: number;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
+  /** The parameters injected into the notebook, recorded in its run metadata. */
+  parameters?: Record<string, unknown>;
   /**
    * Keep going after a failing cell (grading: every test runs even when a student's cell fails).
    * A timed-out cell whose kernel had to be killed, or a dead kernel, still ends the run.
@@ -92,21 +80,23 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
   for (const { cell } of code) {
     cell.outputs = [];
     cell.execution_count = null;
-    cell.metadata.reglab = { status: "pending" } satisfies CellRunInfo;
+    setCellRunInfo(cell, { status: "pending" });
   }
   const runnable = code.filter(({ cell }) => joinSource(cell.source).trim() !== "");
   let firstFailure: Failure | undefined;
   const finish = (failure = firstFailure): ExecutionResult => {
     const status = failure ? "failed" : "completed";
     const durationSeconds = seconds(started, Date.now());
-    notebook.metadata.reglab = {
+    const info: NotebookRunInfo = {
       start_time: new Date(started).toISOString(),
       end_time: new Date().toISOString(),
       duration: durationSeconds,
       status,
       kernel: options.kernel.name,
       ...(failure ? { failure } : {}),
+      ...(options.parameters ? { parameters: options.parameters } : {}),
     };
+    setNotebookRunInfo(notebook, info);
     return { notebook, status, durationSeconds, failure };
   };
 
@@ -123,7 +113,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
     const collector = new OutputCollector();
     for (const [ordinal, { cell, index }] of runnable.entries()) {
       const cellStart = Date.now();
-      cell.metadata.reglab = { start_time: new Date(cellStart).toISOString(), status: "running" } satisfies CellRunInfo;
+      setCellRunInfo(cell, { start_time: new Date(cellStart).toISOString(), status: "running" });
       options.onCellStart?.(index, cell, ordinal, runnable.length);
       const outcome = await kernel.execute(joinSource(cell.source), {
         timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
@@ -142,7 +132,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
         info.failure = outcome.status === "timeout" || outcome.status === "dead" ? outcome.status : "error";
         info.message = describeFailure(outcome, cell.outputs, options.timeoutSeconds);
       }
-      cell.metadata.reglab = info;
+      setCellRunInfo(cell, info);
       options.onCellEnd?.(index, cell, info, ordinal, runnable.length);
       if (!info.failure) continue;
       firstFailure ??= { kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id };

@@ -10,14 +10,17 @@ export {
   type RunResult,
   type NotebookOutcome,
 } from "./run";
+export { executeNotebook, failureLine, type ExecutionResult, type ExecuteNotebookOptions } from "./execute";
 export {
-  executeNotebook,
-  failureLine,
-  type ExecutionResult,
-  type ExecuteNotebookOptions,
+  cellRunInfo,
+  notebookRunInfo,
+  RUN_METADATA_KEY,
   type CellRunInfo,
+  type CellStatus,
   type Failure,
-} from "./execute";
+  type FailureKind,
+  type NotebookRunInfo,
+} from "./run-metadata";
 export { Kernel, killAllKernels, type ExecuteOutcome, type KernelStartOptions } from "./kernel";
 export {
   installKernelSpec,

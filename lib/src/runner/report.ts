@@ -7,8 +7,9 @@
 import MarkdownIt from "markdown-it";
 import { PLOTLY_MIME, plotlyJs, scriptJson } from "../util/plotly";
 import { escapeHtml } from "../util/html";
-import { type CellRunInfo, type Failure, failureLine } from "./execute";
+import { failureLine } from "./execute";
 import { type Cell, joinSource, type Notebook, type Output } from "./notebook";
+import { cellRunInfo, type Failure } from "./run-metadata";
 
 export interface ReportEntry {
   /** The notebook as given on the command line. */
@@ -69,7 +70,7 @@ class Renderer {
     const source = joinSource(cell.source);
     if (cell.cell_type === "markdown") return `<div class="cell markdown">${markdown.render(source)}</div>`;
     if (cell.cell_type === "raw") return `<div class="cell raw"><pre>${escapeHtml(source)}</pre></div>`;
-    const info = cell.metadata.reglab as CellRunInfo | undefined;
+    const info = cellRunInfo(cell);
     const prompt = cell.execution_count === null ? " " : String(cell.execution_count);
     const status = info?.status ?? "pending";
     const timing = info?.duration !== undefined ? `<span class="duration">${info.duration.toFixed(1)} s</span>` : "";

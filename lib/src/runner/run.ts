@@ -6,7 +6,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { executeNotebook, type Failure, failureLine } from "./execute";
+import { executeNotebook, failureLine } from "./execute";
+import type { Failure } from "./run-metadata";
 import { findKernelSpec, findProjectRoot } from "./kernelspec";
 import { notebookKernelName, readNotebook, writeNotebook } from "./notebook";
 import { injectParameters, type ParameterValue } from "./parameters";
@@ -122,6 +123,7 @@ export async function runNotebooks(options: RunOptions): Promise<RunResult> {
       cwd: dirname(resolve(input)),
       timeoutSeconds: options.timeoutSeconds,
       env: options.env,
+      parameters: options.parameters && Object.keys(options.parameters).length > 0 ? options.parameters : undefined,
       onCellStart: (index, cell, cellOrdinal, total) => progress.cellStart(cellOrdinal, total, index, cell.id),
       onCellEnd: (index, cell, info, cellOrdinal, total) =>
         progress.cellEnd(cellOrdinal, total, index, cell.id, info.duration ?? 0),
