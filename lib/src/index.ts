@@ -126,4 +126,4 @@ export { plotMetricBars, type BarMetric } from "./plot/bars";
 export { claim, ClaimError } from "./experiments/claim";
 export { renderPng } from "./plot/render";
 export { findChromium } from "./util/chromium";
-export { check, CheckError } from "./grader/check";
+export { check, CheckError } from "./grader/kernel/check";

@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, test } from "node:test";
 import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
-import { chromiumArgs } from "reglab/dist/util/chromium";
-import { PLOTLY_MIME } from "reglab/dist/util/plotly";
-import { cellRunInfo, type CodeCell, type Notebook, notebookRunInfo } from "reglab/dist/runner";
+import { chromiumArgs } from "reglab/internal/util/chromium";
+import { PLOTLY_MIME } from "reglab/internal/util/plotly";
+import { cellRunInfo, type CodeCell, type Notebook, notebookRunInfo } from "reglab/runner";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const NOTEBOOKS = readdirSync(join(ROOT, "notebooks"))

@@ -7,9 +7,8 @@ import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { type Cell, type CodeCell, joinSource, type Notebook } from "reglab/dist/runner";
-import { studentNotebook } from "reglab/dist/grader/assign";
-import { readHomework } from "reglab/dist/grader/source";
+import { type Cell, type CodeCell, joinSource, type Notebook } from "reglab/runner";
+import { readHomework, studentNotebook } from "reglab/grader";
 import { readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");

@@ -2,9 +2,8 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CANARY_CELL_ID, gradingNotebook, scoreGradedNotebook, SETUP_CELL_ID } from "reglab/dist/grader/grade";
-import { readHomework } from "reglab/dist/grader/source";
-import { type CellRunInfo, type CodeCell, type Notebook, RUN_METADATA_KEY } from "reglab/dist/runner";
+import { CANARY_CELL_ID, gradingNotebook, readHomework, scoreGradedNotebook, SETUP_CELL_ID } from "reglab/grader";
+import { type CellRunInfo, type CodeCell, type Notebook, RUN_METADATA_KEY } from "reglab/runner";
 import { readJson, ROOT } from "../runner/helpers";
 
 const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");

@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { findChromium } from "reglab";
-import { chromiumArgs } from "reglab/dist/util/chromium";
-import type { CodeCell, Output } from "reglab/dist/runner";
+import { chromiumArgs } from "reglab/internal/util/chromium";
+import type { CodeCell, Output } from "reglab/runner";
 import { readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const noChromium = findChromium() ? false : "no headless Chromium on PATH (apt-get install chromium)";

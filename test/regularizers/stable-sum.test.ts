@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BACKENDS, kernelStats, l1, l2, ready, tf } from "reglab";
-import { mulberry32 } from "reglab/dist/util/random";
+import { mulberry32 } from "reglab/internal/util/random";
 
 /** Glorot-uniform-like weights, seeded: the scale of the course's first layer. */
 function courseKernel(): Float32Array {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Notebook } from "reglab/dist/runner";
+import type { Notebook } from "reglab/runner";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 export const FIXTURES = join(ROOT, "test", "runner", "fixtures");

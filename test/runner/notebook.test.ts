@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parseNotebook, readNotebook, writeNotebook } from "reglab/dist/runner";
+import { parseNotebook, readNotebook, writeNotebook } from "reglab/runner";
 
 const cell = (extra: object) => ({
   cell_type: "code",

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { cellErrorMessage, type Message, newMessage, type Output, OutputCollector } from "reglab/dist/runner";
+import { cellErrorMessage, type Message, newMessage, type Output, OutputCollector } from "reglab/runner";
 
 function iopub(type: string, content: Record<string, unknown>): Message {
   return newMessage(type, "s", content);

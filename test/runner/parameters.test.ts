@@ -8,7 +8,7 @@ import {
   type Notebook,
   parseNotebook,
   parseParameterArgs,
-} from "reglab/dist/runner";
+} from "reglab/runner";
 
 test("values are typed as papermill infers them", () => {
   assert.equal(inferValue("3"), 3);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { consoleProgress } from "reglab/dist/runner";
+import { consoleProgress } from "reglab/runner";
 
 function drive(options: { tty: boolean; quiet?: boolean }): string {
   let written = "";

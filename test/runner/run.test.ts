@@ -12,7 +12,7 @@ import {
   joinSource,
   type Notebook,
   notebookRunInfo,
-} from "reglab/dist/runner";
+} from "reglab/runner";
 import { fixture, readJson, reglab, ROOT, tempDir } from "./helpers";
 
 function code(nb: Notebook, id: string): CodeCell {

@@ -1,9 +1,7 @@
 /** `reglab assign`: the student's notebook from the instructor's, validated before it is written. */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { studentNotebook } from "../grader/assign";
-import { gradeAll } from "../grader/batch";
+import { studentNotebook, validateAssignment } from "../grader/assign";
 import { readHomework } from "../grader/source";
 import { writeNotebook } from "../runner/notebook";
 import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
@@ -52,31 +50,16 @@ export const assignCommand: Command = defineCommand({
     if (existsSync(target) && !values.force) throw new UsageError(`${target} exists; pass --force to replace it`);
     const student = studentNotebook(homework);
     if (!values["no-validate"]) {
-      const scratch = mkdtempSync(join(tmpdir(), "reglab-assign-"));
-      try {
-        const blank = join(scratch, basename(target));
-        writeNotebook(blank, student);
-        if (!values.quiet) io.err("validating: grading the solved source and the blank student version…\n");
-        const [solved, empty] = await gradeAll([positionals[0], blank], homework, { jobs: 2, timeoutSeconds });
-        const problems = [
-          ...solved.tests
-            .filter((t) => t.points < t.max_points)
-            .map((t) => `the solution fails ${t.id} (${t.status}: ${t.message})`),
-          ...empty.tests
-            .filter((t) => t.points > 0)
-            .map((t) => `the blank notebook already scores ${t.points} on ${t.id}`),
-        ];
-        if (solved.error) problems.unshift(solved.error);
-        if (problems.length > 0) {
-          io.err(
-            `reglab assign: ${positionals[0]} does not validate, nothing written:\n${problems.map((p) => `  - ${p}\n`).join("")}`,
-          );
-          return 1;
-        }
-        if (!values.quiet)
-          io.err(`validated: solution ${solved.score}/${solved.max_score}, blank ${empty.score}/${empty.max_score}\n`);
-      } finally {
-        rmSync(scratch, { recursive: true, force: true });
+      if (!values.quiet) io.err("validating: grading the solved source and the blank student version…\n");
+      const { solved, blank, problems } = await validateAssignment(homework, student, { timeoutSeconds });
+      if (problems.length > 0) {
+        io.err(
+          `reglab assign: ${positionals[0]} does not validate, nothing written:\n${problems.map((p) => `  - ${p}\n`).join("")}`,
+        );
+        return 1;
+      }
+      if (!values.quiet) {
+        io.err(`validated: solution ${solved.score}/${solved.max_score}, blank ${blank.score}/${blank.max_score}\n`);
       }
     }
     mkdirSync(values.out, { recursive: true });

@@ -1,13 +1,10 @@
 /** `reglab grade`: score submissions against the instructor's notebook. */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
 import { gradeAll } from "../grader/batch";
-import { maxScore } from "../grader/grade";
-import { feedbackHtml, reportJson, reportsCsv } from "../grader/reports";
+import { DEFAULT_CELL_TIMEOUT_SECONDS, DEFAULT_MEMORY_MB, maxScore } from "../grader/grade";
+import { reportsJson, writeGradeReports } from "../grader/reports";
 import { readHomework } from "../grader/source";
 import { collectNotebooks } from "../runner/run";
 import { textBar } from "../util/bar";
-import { writeFileAtomic } from "../util/files";
 import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
 
 const HELP = `Usage: reglab grade SUBMISSION... --source SOURCE [--json FILE] [--csv FILE] [--timeout SEC] [--jobs N] [--feedback DIR] [--memory MB]
@@ -22,9 +19,9 @@ Options:
   --json FILE      results as JSON: an object for one submission, a list for several ("-": stdout)
   --csv FILE       one row per submission, one column per test
   --feedback DIR   an HTML page per submission: each test, its message, the student's outputs
-  --timeout SEC    per-cell time limit (default 600)
+  --timeout SEC    per-cell time limit (default ${DEFAULT_CELL_TIMEOUT_SECONDS})
   --jobs N         submissions graded at the same time (default 1; one kernel each)
-  --memory MB      heap cap of each grading kernel (default 4096)
+  --memory MB      heap cap of each grading kernel (default ${DEFAULT_MEMORY_MB})
   -q, --quiet      print nothing but errors
 
 Exit code: 0 when every submission was graded (whatever its score), 1 when one could not be.
@@ -74,19 +71,12 @@ export const gradeCommand: Command = defineCommand({
       },
     });
     if (tty && !quiet) io.err("\r\x1b[K");
-    const json = reports.length === 1 ? reportJson(reports[0]) : reports.map(reportJson);
-    if (values.json === "-") io.out(JSON.stringify(json, null, 2) + "\n");
-    else if (values.json) writeFileAtomic(values.json, JSON.stringify(json, null, 2) + "\n");
-    if (values.csv) writeFileAtomic(values.csv, reportsCsv(reports));
-    if (values.feedback) {
-      mkdirSync(values.feedback, { recursive: true });
-      reports.forEach((report, i) =>
-        writeFileSync(
-          join(values.feedback!, `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`),
-          feedbackHtml(report, homework),
-        ),
-      );
-    }
+    if (values.json === "-") io.out(reportsJson(reports));
+    writeGradeReports(reports, homework, {
+      json: values.json === "-" ? undefined : values.json,
+      csv: values.csv,
+      feedbackDir: values.feedback,
+    });
     if (!quiet && values.json !== "-") {
       const total = reports.reduce((sum, r) => sum + r.score, 0);
       io.out(

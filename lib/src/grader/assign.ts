@@ -2,24 +2,15 @@
  * The student's notebook from the instructor's: solutions become a stub that compiles and fails
  * loudly, hidden tests disappear, outputs are cleared, cell ids stay (the grader matches them).
  */
-import { type Cell, joinSource, type Notebook } from "../runner/notebook";
-import { type HomeworkSource, HIDDEN, regions, SOLUTION } from "./source";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { type Cell, joinSource, type Notebook, writeNotebook } from "../runner/notebook";
+import { gradeAll } from "./batch";
+import type { GradeReport } from "./grade";
+import { type HomeworkSource, HIDDEN, replaceRegions, SOLUTION } from "./source";
 
 export const STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
-
-function replaceRegions(
-  source: string,
-  markers: { begin: string; end: string },
-  replacement: (indent: string) => string[],
-): string {
-  const lines = source.split("\n");
-  const found = regions(source, markers, "");
-  for (const { begin, end } of [...found].reverse()) {
-    const indent = lines[begin].match(/^\s*/)![0];
-    lines.splice(begin, end - begin + 1, ...replacement(indent));
-  }
-  return lines.join("\n");
-}
 
 function studentCell(cell: Cell): Cell {
   const copy = structuredClone(cell);
@@ -48,4 +39,43 @@ export function studentNotebook(homework: HomeworkSource): Notebook {
   nb.cells = nb.cells.map(studentCell);
   delete nb.metadata.reglab;
   return nb;
+}
+
+export interface AssignmentValidation {
+  /** The instructor's solved notebook, graded. */
+  solved: GradeReport;
+  /** The blank student version, graded. */
+  blank: GradeReport;
+  /** What is wrong, one line each; empty when the assignment is valid. */
+  problems: string[];
+}
+
+/**
+ * nbgrader's validate: the solved source must score full marks and the blank student version 0 on
+ * the auto-graded tests. Both are graded as submissions are, two kernels at a time.
+ */
+export async function validateAssignment(
+  homework: HomeworkSource,
+  student: Notebook,
+  options: { timeoutSeconds?: number } = {},
+): Promise<AssignmentValidation> {
+  const scratch = mkdtempSync(join(tmpdir(), "reglab-assign-"));
+  try {
+    const blankFile = join(scratch, basename(homework.file).replace(/\.source\.ipynb$/, ".ipynb"));
+    writeNotebook(blankFile, student);
+    const [solved, blank] = await gradeAll([homework.file, blankFile], homework, {
+      jobs: 2,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    const problems = [
+      ...(solved.error ? [solved.error] : []),
+      ...solved.tests
+        .filter((t) => t.points < t.max_points)
+        .map((t) => `the solution fails ${t.id} (${t.status}: ${t.message})`),
+      ...blank.tests.filter((t) => t.points > 0).map((t) => `the blank notebook already scores ${t.points} on ${t.id}`),
+    ];
+    return { solved, blank, problems };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -20,7 +20,7 @@ import {
   notebookKernelName,
   readNotebook,
 } from "../runner/notebook";
-import { SCORE_MIME } from "./check";
+import { SCORE_MIME } from "./kernel/check";
 import type { HomeworkSource, TestCell } from "./source";
 
 export type TestStatus = "passed" | "failed" | "error" | "timeout";
@@ -53,20 +53,24 @@ export interface GradeReport {
 }
 
 export interface GradeOptions {
-  /** Per-cell time limit in seconds (default 600). */
+  /** Per-cell time limit in seconds (default DEFAULT_CELL_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
-  /** Heap cap of the grading kernel in MB (default 4096): a runaway allocation kills the kernel, not the machine. */
+  /** Heap cap of the grading kernel in MB (default DEFAULT_MEMORY_MB): a runaway allocation kills the kernel, not the machine. */
   memoryMb?: number;
   /** Kernel to use (default: the one the source notebook names). */
   kernel?: FoundKernelSpec;
 }
+
+/** Defaults of `reglab grade` (and its --help). */
+export const DEFAULT_CELL_TIMEOUT_SECONDS = 600;
+export const DEFAULT_MEMORY_MB = 4096;
 
 export const SETUP_CELL_ID = "reglab-grading-setup";
 export const CANARY_CELL_ID = "reglab-grading-canary";
 
 const SETUP_SOURCE = [
   "// reglab grading: runs before the submission's cells, freezing the check helpers (not part of the homework).",
-  'import { lockdown } from "reglab/dist/grader/lockdown";',
+  'import { lockdown } from "reglab/grader/kernel";',
   "lockdown();",
 ].join("\n");
 
@@ -239,8 +243,8 @@ export async function gradeSubmission(
     const result = await executeNotebook(graded, {
       kernel,
       cwd: dirname(homework.file),
-      timeoutSeconds: options.timeoutSeconds ?? 600,
-      env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 4096}`, REGLAB_CACHE_DIR: cache },
+      timeoutSeconds: options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS,
+      env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? DEFAULT_MEMORY_MB}`, REGLAB_CACHE_DIR: cache },
       continueOnError: true,
     });
     const answers = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));

@@ -1,9 +1,10 @@
 /** Grading results as files: JSON (one submission or many), CSV (one row per submission), HTML feedback. */
-import { basename } from "node:path";
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { Cell } from "../runner/notebook";
 import { renderReport } from "../runner/report";
+import { writeFileAtomic } from "../util/files";
 import { escapeHtml } from "../util/html";
-import { studentNotebook } from "./assign";
 import { CANARY_CELL_ID, type GradeReport, SETUP_CELL_ID } from "./grade";
 import type { HomeworkSource } from "./source";
 
@@ -38,7 +39,7 @@ export function reportsCsv(reports: readonly GradeReport[]): string {
 export function feedbackHtml(report: GradeReport, homework: HomeworkSource): string {
   // Test cells are shown as students see them: the released version, without the hidden parts.
   const testIds = new Set(homework.tests.map((test) => test.cellId));
-  const released = new Map(studentNotebook(homework).cells.map((cell) => [cell.id, cell.source]));
+  const released = new Map(homework.tests.map((test) => [test.cellId, test.releasedSource]));
   const rows = report.tests
     .map(
       (t) =>
@@ -66,4 +67,32 @@ export function feedbackHtml(report: GradeReport, homework: HomeworkSource): str
     `Feedback: ${basename(report.submission)}`,
     { preamble, summary: false },
   );
+}
+
+/** The JSON of a batch: an object for one submission, a list for several. */
+export function reportsJson(reports: readonly GradeReport[]): string {
+  const json = reports.length === 1 ? reportJson(reports[0]) : reports.map(reportJson);
+  return JSON.stringify(json, null, 2) + "\n";
+}
+
+export interface ReportFiles {
+  /** The JSON results. */
+  json?: string;
+  /** One CSV row per submission. */
+  csv?: string;
+  /** A folder for one feedback page per submission, NNN-<name>.html. */
+  feedbackDir?: string;
+}
+
+/** Writes what `files` asks for; every file is written whole or not at all. */
+export function writeGradeReports(reports: readonly GradeReport[], homework: HomeworkSource, files: ReportFiles): void {
+  if (files.json) writeFileAtomic(files.json, reportsJson(reports));
+  if (files.csv) writeFileAtomic(files.csv, reportsCsv(reports));
+  if (files.feedbackDir) {
+    mkdirSync(files.feedbackDir, { recursive: true });
+    reports.forEach((report, i) => {
+      const name = `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`;
+      writeFileAtomic(join(files.feedbackDir!, name), feedbackHtml(report, homework));
+    });
+  }
 }

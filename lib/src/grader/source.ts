@@ -25,6 +25,8 @@ export interface TestCell {
   partial: boolean;
   /** The full test, hidden parts included (their marker lines removed). */
   source: string;
+  /** The test as released to students: hidden parts removed. */
+  releasedSource: string;
 }
 
 export interface ManualQuestion {
@@ -75,6 +77,21 @@ export function regions(
   return found;
 }
 
+/** The source with each marked region (markers included) replaced by `replacement`'s lines. */
+export function replaceRegions(
+  source: string,
+  markers: { begin: string; end: string },
+  replacement: (indent: string) => string[],
+): string {
+  const lines = source.split("\n");
+  const found = regions(source, markers, "");
+  for (const { begin, end } of [...found].reverse()) {
+    const indent = lines[begin].match(/^\s*/)![0];
+    lines.splice(begin, end - begin + 1, ...replacement(indent));
+  }
+  return lines.join("\n");
+}
+
 /** The source with region marker lines dropped (contents kept): what graders run. */
 export function withoutMarkers(source: string, markers: { begin: string; end: string }): string {
   return source
@@ -115,6 +132,7 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
         points: meta.points,
         partial: meta.partial === true,
         source: withoutMarkers(source, HIDDEN),
+        releasedSource: replaceRegions(source, HIDDEN, () => []),
       });
     } else {
       if (hidden.length > 0)

@@ -1,5 +1,5 @@
 /**
- * The course runner as a library (`import { runNotebooks } from "reglab/dist/runner"`): kept out of
+ * The course runner as a library (`import { runNotebooks } from "reglab/runner"`): kept out of
  * the main entry point so that notebooks importing "reglab" do not load it.
  */
 export {

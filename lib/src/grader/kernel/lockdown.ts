@@ -7,7 +7,7 @@
 import vm = require("node:vm");
 import { check } from "./check";
 
-const PINNED_MODULES = ["./check", "../index"];
+const PINNED_MODULES = ["./check", "../../index"];
 
 function pinModule(request: string): void {
   const path = require.resolve(request);

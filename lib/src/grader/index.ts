@@ -1,0 +1,23 @@
+/**
+ * Homework grading as a library (`reglab/grader`), the host side of `reglab assign` and
+ * `reglab grade`: reading the instructor's notebook, writing the student version and validating it,
+ * grading submissions in fresh kernels, and writing the results. The code that runs inside the
+ * student's kernel is `reglab/grader/kernel`.
+ */
+export { readHomework, parseHomework, type HomeworkSource, type TestCell, type ManualQuestion } from "./source";
+export { studentNotebook } from "./assign";
+export { gradeAll, type BatchOptions } from "./batch";
+export {
+  gradeSubmission,
+  gradingNotebook,
+  scoreGradedNotebook,
+  maxScore,
+  SETUP_CELL_ID,
+  CANARY_CELL_ID,
+  type GradeOptions,
+  type GradeReport,
+  type TestResult,
+  type TestStatus,
+  type ManualResult,
+} from "./grade";
+export { feedbackHtml, reportJson, reportsCsv } from "./reports";
