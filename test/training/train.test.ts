@@ -36,7 +36,9 @@ function smallModel(seed = 7) {
 }
 
 describe("train", () => {
-  it("reproduces the Keras golden run: cost 17 then 13.92, loss 9 then 6.97, kernel 0.829", async () => {
+  // The golden run's cost (17, 13.92) and final kernel are checked against Keras itself in
+  // test/keras; here, what Keras does not report: how that cost splits into loss and penalty.
+  it("splits the golden run's cost into loss 9 then 6.97 and penalty 8 then 6.95, by hand", async () => {
     const model = goldenModel();
     const x = tf.ones([5, 4]);
     const y = tf.ones([5, 1]);
@@ -48,11 +50,12 @@ describe("train", () => {
       optimizer: tf.train.sgd(0.01),
       loss: "meanSquaredError",
     });
-    assertAllClose(history.cost, [17, 13.922], 1e-5, "cost");
+    // Every weight starts at 1 and gets the gradient 2·(4w − 1) + 1 + 2w = 9, so after one SGD step (0.01)
+    // w = 0.91: loss (4w − 1)² = 6.9696, penalty 4|w| + 4w² = 6.9524.
     assertAllClose(history.loss, [9, 6.9696], 1e-5, "loss");
     assertAllClose(history.penalty, [8, 6.9524], 1e-5, "penalty");
     assertAllClose(history.kernel_penalty, history.penalty, 0, "kernel penalty");
-    assertAllClose(model.getWeights()[0].dataSync(), [0.829, 0.829, 0.829, 0.829], 1e-6, "kernel");
+    assertAllClose(history.cost, [17, 13.922], 1e-5, "cost = loss + penalty");
     tf.dispose([x, y]);
     model.dispose();
   });
