@@ -3,7 +3,7 @@
  *
  *   tensorflow  @tensorflow/tfjs-node, native libtensorflow (an optional dependency: its install
  *               downloads libtensorflow, so it is only there on machines that had internet)
- *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's fast transposed matMul, on all
+ *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's fast transposed matMul and slice, on all
  *               cores (up to 8) through the threaded build (see wasm-threads.ts)
  *   cpu         plain JavaScript, always available, slowest
  *
@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
 import { fastMatMulInstalled, installFastMatMul } from "./fast-matmul";
+import { fastSliceInstalled, installFastSlice } from "./fast-slice";
 import { startThreadedWasm, type WasmPackage } from "./wasm-threads";
 
 export const MAX_WASM_THREADS = 8;
@@ -32,6 +33,8 @@ export interface BackendInfo {
   threads: number | null;
   /** wasm only: whether reglab's fast transposed matMul kernels are installed. */
   fastMatMul: boolean;
+  /** wasm only: whether reglab's Slice kernel (copies only the slice) is installed. */
+  fastSlice: boolean;
   tfjsVersion: string;
   cores: number;
   /** Why faster backends were passed over. */
@@ -113,6 +116,7 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
     } else if (name === "wasm") {
       wasm = require("@tensorflow/tfjs-backend-wasm") as WasmPackage;
       installFastMatMul();
+      installFastSlice();
     }
   } catch (error) {
     return unavailableReason(name, error);
@@ -153,10 +157,12 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
         ? (require("@tensorflow/tfjs-backend-wasm") as WasmPackage).getThreadsCount()
         : 1;
   const fastMatMul = isWasm && fastMatMulInstalled();
+  const fastSlice = isWasm && fastSliceInstalled();
   const details: string[] = [];
   if (isWasm) details.push(simd ? "SIMD" : "no SIMD");
   if (threads !== null) details.push(`${threads} thread${threads === 1 ? "" : "s"}`);
   if (fastMatMul) details.push("fast matMul");
+  if (fastSlice) details.push("fast slice");
   if (forced) details.push("forced");
   const summary =
     `reglab: backend ${backend}${details.length ? ` (${details.join(", ")})` : ""} · tfjs ${tf.version_core}` +
@@ -167,6 +173,7 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
     simd,
     threads,
     fastMatMul,
+    fastSlice,
     tfjsVersion: tf.version_core,
     cores: os.cpus().length,
     notes,
