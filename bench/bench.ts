@@ -1,6 +1,11 @@
 /**
- * `npm run bench`: samples/s of the course's MLP for stock tfjs-wasm `model.fit` and for reglab,
- * each contender in its own process, one after the other in one run, with ratios to stock.
+ * `npm run bench`: samples/s of the course's MLP for what users would pick — Keras `fit` and a PyTorch
+ * loop when a Python with them is found — beside reglab on wasm (1 and all threads), reglab on
+ * native TensorFlow (@tensorflow/tfjs-node, when installed) and stock tfjs-wasm `model.fit`. Each
+ * contender runs in its own process; the contenders alternate for ROUNDS rounds and each one's median
+ * is reported, with its share of the machine's float32 GEMM rate and its ratio to Keras.
+ * Then a validation pass over 10,000 Fashion-MNIST-sized rows with tfjs' stock wasm Slice and reglab's.
+ * `npm run bench -- --profile` adds the per-op breakdown of one training step (profile.ts).
  * A benchmark, not a test: the machine is shared and noisy, so compare within one run.
  */
 import { spawnSync } from "node:child_process";
@@ -9,28 +14,71 @@ import * as path from "node:path";
 import { type ContenderResult, stepGflop, WORKLOAD } from "./course-model";
 
 interface Contender {
+  /** A script in this folder (node) or the Python anchors. */
   script: string;
   args: string[];
   env?: Record<string, string>;
+  python?: boolean;
 }
 
 const CORES = os.availableParallelism();
+const ROUNDS = Number(process.env.REGLAB_BENCH_ROUNDS ?? 3);
+const PYTHON_SCRIPT = path.join(__dirname, "..", "..", "bench", "python-contender.py");
 
-const CONTENDERS: Contender[] = [
-  { script: "stock-fit.js", args: [] },
-  { script: "reglab-contender.js", args: ["fit"], env: { REGLAB_THREADS: "1" } },
-  { script: "reglab-contender.js", args: ["train"], env: { REGLAB_THREADS: "1" } },
-  ...(CORES > 1
-    ? [{ script: "reglab-contender.js", args: ["train"], env: { REGLAB_THREADS: String(Math.min(CORES, 8)) } }]
-    : []),
-];
+function installed(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** REGLAB_BENCH_PYTHON, else python3: used when it can import the anchor's package. */
+function python(module: string): string | undefined {
+  const candidates = process.env.REGLAB_BENCH_PYTHON ? [process.env.REGLAB_BENCH_PYTHON] : ["python3"];
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ["-c", `import ${module}`], { encoding: "utf8", env: quietPythonEnv() });
+    if (probe.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+function quietPythonEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, TF_CPP_MIN_LOG_LEVEL: "3" };
+}
+
+function contenders(notes: string[]): Contender[] {
+  const wasm = (threads: number): Contender => ({
+    script: "reglab-contender.js",
+    args: ["train"],
+    env: { REGLAB_BACKEND: "wasm", REGLAB_THREADS: String(threads) },
+  });
+  const list: Contender[] = [{ script: "stock-fit.js", args: [] }, wasm(1)];
+  if (CORES > 1) list.push(wasm(Math.min(CORES, 8)));
+  if (installed("@tensorflow/tfjs-node")) {
+    list.push({ script: "reglab-contender.js", args: ["train"], env: { REGLAB_BACKEND: "tensorflow" } });
+  } else notes.push("reglab on tfjs-node: not installed (scripts/tfjs-node-from-source.sh builds it offline)");
+  for (const [anchor, module] of [
+    ["keras", "keras"],
+    ["torch", "torch"],
+  ] as const) {
+    const interpreter = python(module);
+    if (interpreter)
+      list.push({ script: interpreter, args: [PYTHON_SCRIPT, anchor, JSON.stringify(WORKLOAD)], python: true });
+    else notes.push(`${anchor}: no Python with ${module} (set REGLAB_BENCH_PYTHON to one, e.g. a venv's bin/python)`);
+  }
+  return list;
+}
 
 /**
- * The machine's float32 GEMM rate from a public tool, numpy (OpenBLAS), when a python3 with numpy is
- * on PATH: the ceiling the percentages are taken of. OPENBLAS_CORETYPE/L2_SIZE are unset for this
+ * The machine's float32 GEMM rate from a public tool, numpy (OpenBLAS), when a Python with numpy is
+ * found: the ceiling the percentages are taken of. OPENBLAS_CORETYPE/L2_SIZE are unset for this
  * one command (they pin an older, slower kernel on some machines).
  */
 function gemmReference(): number | null {
+  const interpreter = python("numpy");
+  if (!interpreter) return null;
   const script =
     "import numpy as np, time\n" +
     "a = np.random.rand(2048, 2048).astype(np.float32); b = np.random.rand(2048, 2048).astype(np.float32)\n" +
@@ -40,14 +88,17 @@ function gemmReference(): number | null {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const result = spawnSync("python3", ["-c", script], { env, encoding: "utf8" });
+  const result = spawnSync(interpreter, ["-c", script], { env, encoding: "utf8" });
   const value = Number.parseFloat(result.stdout ?? "");
   return result.status === 0 && Number.isFinite(value) ? value : null;
 }
 
-function run(contender: Contender): ContenderResult {
-  const result = spawnSync(process.execPath, [path.join(__dirname, contender.script), ...contender.args], {
-    env: { ...process.env, ...contender.env },
+/** Runs a contender's process and returns its one JSON line. */
+export function runContender(contender: Contender): ContenderResult {
+  const command = contender.python ? contender.script : process.execPath;
+  const args = contender.python ? contender.args : [path.join(__dirname, contender.script), ...contender.args];
+  const result = spawnSync(command, args, {
+    env: { ...quietPythonEnv(), TF_ENABLE_ONEDNN_OPTS: process.env.TF_ENABLE_ONEDNN_OPTS, ...contender.env },
     encoding: "utf8",
   });
   const line = result.stdout.trim().split("\n").pop() ?? "";
@@ -57,39 +108,62 @@ function run(contender: Contender): ContenderResult {
   return JSON.parse(line) as ContenderResult;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 function main(): void {
+  const notes: string[] = [];
+  const list = contenders(notes);
   const widths = [WORKLOAD.features, ...WORKLOAD.hiddenUnits, WORKLOAD.classes].join("-");
   console.log(
-    `Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2}, SGD momentum; ${WORKLOAD.samples} samples per epoch, median epoch of ≥${WORKLOAD.minSeconds} s per contender.`,
+    `Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2} on hidden kernels, SGD momentum 0.95 Nesterov; ` +
+      `${WORKLOAD.samples} samples per epoch; each contender's median epoch, then the median of ${ROUNDS} alternating rounds.`,
   );
-  const results: ContenderResult[] = [];
-  for (const contender of CONTENDERS) {
-    const result = run(contender);
-    results.push(result);
-    console.log(`  measured: ${result.name}`);
+  const runs: ContenderResult[][] = list.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    list.forEach((contender, i) => {
+      const result = runContender(contender);
+      runs[i].push(result);
+      console.log(`  round ${round + 1}: ${result.name}: ${result.samplesPerSecond.toFixed(0)} samples/s`);
+    });
   }
+  const results = runs.map((rs) => ({ ...rs[0], samplesPerSecond: median(rs.map((r) => r.samplesPerSecond)) }));
   const gemm = gemmReference();
-  const stock = results[0].samplesPerSecond;
+  const keras = results.find((r) => r.name.startsWith("Keras"));
   const gflop = stepGflop() / WORKLOAD.batchSize;
   console.log("");
-  console.log("contender                                      backend   samples/s   GFLOP/s  of GEMM   vs stock");
+  console.log("contender                                         backend      samples/s   GFLOP/s  of GEMM   vs Keras");
   for (const r of results) {
     const rate = r.samplesPerSecond * gflop;
     const share = gemm ? `${((100 * rate) / gemm).toFixed(1)}%` : "-";
+    const vsKeras = keras ? `${(r.samplesPerSecond / keras.samplesPerSecond).toFixed(2)}x` : "-";
     console.log(
-      `${r.name.padEnd(46)} ${r.backend.padEnd(9)} ${r.samplesPerSecond.toFixed(0).padStart(9)}   ${rate.toFixed(1).padStart(7)}  ${share.padStart(7)}   ${(r.samplesPerSecond / stock).toFixed(2).padStart(7)}x`,
+      `${r.name.padEnd(49)} ${r.backend.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)}   ${rate.toFixed(1).padStart(7)}  ${share.padStart(7)}   ${vsKeras.padStart(7)}`,
     );
   }
-  const [single, threaded] = [results[2], results[3]];
-  if (threaded)
+  const single = results.find((r) => r.backend === "wasm" && / 1 thread$/.test(r.name));
+  const threaded = results.find((r) => r.backend === "wasm" && / [2-8] threads$/.test(r.name));
+  if (single && threaded) {
     console.log(
-      `\nthreaded / single-threaded train: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`,
+      `\nthreaded / single-threaded wasm train: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`,
     );
+  }
   console.log(
     gemm
       ? `float32 GEMM reference (numpy/OpenBLAS 2048², all ${CORES} cores): ${gemm.toFixed(0)} GFLOP/s; one step is ${stepGflop().toFixed(2)} GFLOP.`
-      : "float32 GEMM reference: not measured (no python3 with numpy on PATH).",
+      : "float32 GEMM reference: not measured (no Python with numpy).",
   );
+  for (const note of notes) console.log(`not measured: ${note}`);
+
+  const validation = runContender({ script: "validation-pass.js", args: [], env: { REGLAB_BACKEND: "wasm" } });
+  console.log(`\n${validation.name}`);
+  if (process.argv.includes("--profile")) {
+    const profile = spawnSync(process.execPath, [path.join(__dirname, "profile.js")], { stdio: "inherit" });
+    if (profile.status !== 0) throw new Error("bench: the profile failed");
+  }
 }
 
 main();

@@ -6,8 +6,7 @@
 export * as tf from "./tf";
 
 export { ready, BACKENDS, type BackendInfo, type BackendName, type ReadyOptions } from "./backend/ready";
-export { installFastMatMul, fastMatMulInstalled } from "./backend/fast-matmul";
-export { installFastSlice, fastSliceInstalled } from "./backend/fast-slice";
+export { installWasmKernels, uninstallWasmKernels, wasmKernelsInstalled, WASM_KERNELS } from "./backend/wasm-kernels";
 
 export { Regularizer, isRegularizer } from "./regularizers/regularizer";
 export { L1, L2, L1L2, l1, l2, l1l2, type L1L2Config } from "./regularizers/l1l2";

@@ -29,7 +29,8 @@ function run(env: Record<string, string>) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reglab-threads-test-"));
   const started = Date.now();
   const result = spawnSync(process.execPath, ["-e", WORKLOAD], {
-    env: { ...process.env, CI: "true", TMPDIR: tmp, ...env },
+    // Pinned to wasm: with @tensorflow/tfjs-node installed, ready() would pick the native backend.
+    env: { ...process.env, CI: "true", TMPDIR: tmp, REGLAB_BACKEND: "wasm", ...env },
     encoding: "utf8",
     timeout: 120_000,
     maxBuffer: 64 * 1024 * 1024,
@@ -75,7 +76,13 @@ describe("wasm threads", () => {
     // The threaded start writes its worker scripts to TMPDIR: a missing TMPDIR makes it fail.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reglab-threads-test-"));
     const result = spawnSync(process.execPath, ["-e", WORKLOAD], {
-      env: { ...process.env, CI: "true", TMPDIR: path.join(tmp, "missing"), REGLAB_THREADS: "2" },
+      env: {
+        ...process.env,
+        CI: "true",
+        TMPDIR: path.join(tmp, "missing"),
+        REGLAB_BACKEND: "wasm",
+        REGLAB_THREADS: "2",
+      },
       encoding: "utf8",
       timeout: 120_000,
       maxBuffer: 64 * 1024 * 1024,

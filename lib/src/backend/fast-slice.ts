@@ -6,8 +6,7 @@
  * 5 ms from a 1,024-row tensor, 21 ms from 10,000 rows and 204 ms from 60,000. Every batch of an
  * evaluation pass over a data set is such a slice. This kernel reads the input through a view of the
  * heap instead (no copy) and copies only the requested elements: one contiguous run for row slices,
- * one run per innermost row otherwise. Strings keep the stock kernel. Registered by `ready()` like
- * fast-matmul.ts, so `tf.slice`, reglab's evaluation and tfjs' own code all get it.
+ * one run per innermost row otherwise. Strings keep the stock kernel (see wasm-kernels.ts).
  */
 import * as tf from "../tf";
 
@@ -18,8 +17,6 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): NumericArray;
 }
-
-const patched = new WeakSet<object>();
 
 /** Copies the box begin..begin+size of `source` (shape `shape`) into `target`, innermost rows at a time. */
 export function copySlice(
@@ -58,8 +55,8 @@ export function copySlice(
   }
 }
 
-function sliceWithoutFullCopy(original: tf.KernelConfig): tf.KernelFunc {
-  const kernelFunc: tf.KernelFunc = (args: KernelArgs) => {
+export function sliceWithoutFullCopy(original: tf.KernelConfig): tf.KernelFunc {
+  return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype === "string") return original.kernelFunc(args);
     const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
@@ -72,22 +69,4 @@ function sliceWithoutFullCopy(original: tf.KernelConfig): tf.KernelFunc {
     }
     return out;
   };
-  patched.add(kernelFunc);
-  return kernelFunc;
-}
-
-/** Re-registers the wasm Slice kernel (idempotent); false when the wasm backend is not loaded. */
-export function installFastSlice(): boolean {
-  const original = tf.getKernel(tf.Slice, "wasm");
-  if (original == null) return false;
-  if (patched.has(original.kernelFunc)) return true;
-  tf.unregisterKernel(tf.Slice, "wasm");
-  tf.registerKernel({ ...original, kernelFunc: sliceWithoutFullCopy(original) });
-  return true;
-}
-
-/** Whether the wasm Slice kernel currently registered is reglab's. */
-export function fastSliceInstalled(): boolean {
-  const kernel = tf.getKernel(tf.Slice, "wasm");
-  return kernel != null && patched.has(kernel.kernelFunc);
 }

@@ -3,7 +3,7 @@
  *
  *   tensorflow  @tensorflow/tfjs-node, native libtensorflow (an optional dependency: its install
  *               downloads libtensorflow, so it is only there on machines that had internet)
- *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's fast transposed matMul and slice, on all
+ *   wasm        @tensorflow/tfjs-backend-wasm with SIMD, plus reglab's faster kernels (wasm-kernels.ts), on all
  *               cores (up to 8) through the threaded build (see wasm-threads.ts)
  *   cpu         plain JavaScript, always available, slowest
  *
@@ -13,8 +13,7 @@
 import * as os from "node:os";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
-import { fastMatMulInstalled, installFastMatMul } from "./fast-matmul";
-import { fastSliceInstalled, installFastSlice } from "./fast-slice";
+import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels";
 import { startThreadedWasm, type WasmPackage } from "./wasm-threads";
 
 export const MAX_WASM_THREADS = 8;
@@ -31,10 +30,8 @@ export interface BackendInfo {
   simd: boolean | null;
   /** Threads the backend computes with (null: managed natively by libtensorflow). */
   threads: number | null;
-  /** wasm only: whether reglab's fast transposed matMul kernels are installed. */
-  fastMatMul: boolean;
-  /** wasm only: whether reglab's Slice kernel (copies only the slice) is installed. */
-  fastSlice: boolean;
+  /** wasm only: reglab's kernel replacements in use ("matMul", "slice", "identity"; see wasm-kernels.ts). */
+  fastKernels: string[];
   tfjsVersion: string;
   cores: number;
   /** Why faster backends were passed over. */
@@ -110,13 +107,15 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
   let wasm: WasmPackage | undefined;
   try {
     if (name === "tensorflow") {
-      // libtensorflow logs start-up information to stderr unless told otherwise.
+      // libtensorflow logs start-up information to stderr unless told otherwise; its oneDNN notice
+      // ("oneDNN custom operations are on…") ignores the log level and only goes away with oneDNN's
+      // rewrites off. Either can be set by the user: TF_ENABLE_ONEDNN_OPTS=1 is faster, and noisy.
       process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
+      process.env.TF_ENABLE_ONEDNN_OPTS ??= "0";
       require("@tensorflow/tfjs-node");
     } else if (name === "wasm") {
       wasm = require("@tensorflow/tfjs-backend-wasm") as WasmPackage;
-      installFastMatMul();
-      installFastSlice();
+      installWasmKernels();
     }
   } catch (error) {
     return unavailableReason(name, error);
@@ -156,13 +155,11 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
       : isWasm
         ? (require("@tensorflow/tfjs-backend-wasm") as WasmPackage).getThreadsCount()
         : 1;
-  const fastMatMul = isWasm && fastMatMulInstalled();
-  const fastSlice = isWasm && fastSliceInstalled();
+  const fastKernels = isWasm ? wasmKernelsInstalled() : [];
   const details: string[] = [];
   if (isWasm) details.push(simd ? "SIMD" : "no SIMD");
   if (threads !== null) details.push(`${threads} thread${threads === 1 ? "" : "s"}`);
-  if (fastMatMul) details.push("fast matMul");
-  if (fastSlice) details.push("fast slice");
+  if (fastKernels.length > 0) details.push(`fast ${fastKernels.join(", ")}`);
   if (forced) details.push("forced");
   const summary =
     `reglab: backend ${backend}${details.length ? ` (${details.join(", ")})` : ""} · tfjs ${tf.version_core}` +
@@ -172,8 +169,7 @@ async function describeBackend(backend: BackendName, forced: boolean, notes: str
     forced,
     simd,
     threads,
-    fastMatMul,
-    fastSlice,
+    fastKernels,
     tfjsVersion: tf.version_core,
     cores: os.cpus().length,
     notes,

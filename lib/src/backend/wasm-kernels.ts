@@ -1,0 +1,71 @@
+/**
+ * reglab's replacements for three tfjs-backend-wasm 4.22 kernels, and the one place that swaps
+ * them in and out of tfjs' kernel registry. Each fixes a cost the stock kernel pays for nothing:
+ *
+ *   BatchMatMul, _FusedMatMul  transposed operands go through a naive loop instead of XNNPACK
+ *                              (fast-matmul.ts): Dense backprop crawls;
+ *   Slice                      copies the whole input out of the heap for every slice
+ *                              (fast-slice.ts): every evaluation batch pays for the whole set;
+ *   Identity                   copies its input, where the cpu backend shares it
+ *                              (shared-identity.ts): tfjs clones every tensor it saves for
+ *                              backprop, 1.7M weights a step on the course's MLP.
+ *
+ * Done at the kernel level, they speed up everything above: reglab's `train`, stock `model.fit`,
+ * plain `tf.matMul`. `ready()` installs them when it picks wasm; results are identical (tested).
+ */
+import * as tf from "../tf";
+import { sharingIdentity } from "./shared-identity";
+import { sliceWithoutFullCopy } from "./fast-slice";
+import { untransposing } from "./fast-matmul";
+
+export type KernelReplacement = (original: tf.KernelConfig) => tf.KernelFunc;
+
+/** The replaced kernels by name, and what reglab calls each in `ready()`'s summary. */
+export const WASM_KERNELS: ReadonlyArray<{ kernels: readonly string[]; label: string; replace: KernelReplacement }> = [
+  { kernels: [tf.BatchMatMul, tf._FusedMatMul], label: "matMul", replace: untransposing },
+  { kernels: [tf.Slice], label: "slice", replace: sliceWithoutFullCopy },
+  { kernels: [tf.Identity], label: "identity", replace: sharingIdentity },
+];
+
+const ours = new WeakSet<object>();
+const stock = new Map<string, tf.KernelConfig>();
+
+function replaced(kernelName: string): boolean {
+  const kernel = tf.getKernel(kernelName, "wasm");
+  return kernel != null && ours.has(kernel.kernelFunc);
+}
+
+/** Registers reglab's wasm kernels (idempotent); false when the wasm backend is not loaded. */
+export function installWasmKernels(): boolean {
+  for (const { kernels, replace } of WASM_KERNELS) {
+    for (const kernelName of kernels) {
+      const original = tf.getKernel(kernelName, "wasm");
+      if (original == null) return false;
+      if (ours.has(original.kernelFunc)) continue;
+      stock.set(kernelName, original);
+      const kernelFunc = replace(original);
+      ours.add(kernelFunc);
+      tf.unregisterKernel(kernelName, "wasm");
+      tf.registerKernel({ ...original, kernelFunc });
+    }
+  }
+  return true;
+}
+
+/** Puts tfjs' stock kernels back, all or those with the given labels (the benchmark compares them). */
+export function uninstallWasmKernels(labels?: readonly string[]): void {
+  for (const { kernels, label } of WASM_KERNELS) {
+    if (labels && !labels.includes(label)) continue;
+    for (const kernelName of kernels) {
+      const original = stock.get(kernelName);
+      if (!original || !replaced(kernelName)) continue;
+      tf.unregisterKernel(kernelName, "wasm");
+      tf.registerKernel(original);
+    }
+  }
+}
+
+/** The labels of the replacements now registered ("matMul", "slice", "identity"). */
+export function wasmKernelsInstalled(): string[] {
+  return WASM_KERNELS.filter(({ kernels }) => kernels.every(replaced)).map(({ label }) => label);
+}

@@ -1,0 +1,73 @@
+/**
+ * reglab's wasm Identity shares its input's memory (as the cpu backend does) instead of copying it;
+ * and all three kernel replacements change no result: a few training steps give bit-identical costs
+ * and weights with tfjs' stock kernels and with reglab's.
+ */
+import * as assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+  buildMLP,
+  COURSE_OPTIMIZER,
+  installWasmKernels,
+  l2,
+  makeBlobs,
+  ready,
+  tf,
+  train,
+  uninstallWasmKernels,
+  wasmKernelsInstalled,
+} from "reglab";
+
+before(async () => {
+  await ready({ backend: "wasm", quiet: true });
+});
+
+describe("wasm kernel replacements", () => {
+  it("Identity shares memory: a clone makes no new buffer and outlives its source", () => {
+    assert.ok(wasmKernelsInstalled().includes("identity"));
+    const x = tf.tensor1d([1, 2, 3]);
+    const buffers = tf.memory().numDataBuffers;
+    const copy = tf.clone(x);
+    assert.equal(tf.memory().numDataBuffers, buffers, "no new buffer");
+    x.dispose();
+    assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+    copy.dispose();
+  });
+
+  it("training with reglab's kernels and with tfjs' stock ones gives identical numbers", async () => {
+    const { x, y } = makeBlobs({ samples: 64, features: 12, classes: 3, seed: 4 });
+    const run = async () => {
+      const model = buildMLP({
+        inputShape: 12,
+        hiddenUnits: [16, 8],
+        outputUnits: 3,
+        kernelRegularizer: l2(1e-2),
+        seed: 3,
+      });
+      const { history } = await train(model, {
+        x,
+        y,
+        validationData: [x, y],
+        epochs: 3,
+        batchSize: 16,
+        optimizer: COURSE_OPTIMIZER,
+        loss: "categoricalCrossentropy",
+        seed: 5,
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return { cost: history.cost, valCost: history.val_cost, weights };
+    };
+    const ours = await run();
+    uninstallWasmKernels();
+    try {
+      assert.deepEqual(wasmKernelsInstalled(), []);
+      const stock = await run();
+      assert.deepEqual(ours, stock);
+    } finally {
+      installWasmKernels();
+    }
+    assert.deepEqual(wasmKernelsInstalled(), ["matMul", "slice", "identity"]);
+    tf.dispose([x, y]);
+  });
+});
