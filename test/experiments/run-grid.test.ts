@@ -12,6 +12,8 @@ import {
   runGrid,
   type GridOptions,
   type GridResult,
+  type Regularizer,
+  type Setting,
   settingLabel,
   tf,
   train,
@@ -147,6 +149,62 @@ test("the cache: a second run reads every result; a changed setting, data or tra
     first.results.map((r) => ({ ...content(r), seconds: 0 })),
     "same seeds, same numbers",
   );
+});
+
+/** The same network as options().model, written out with tf.layers the way a notebook cell does. */
+function writtenOut(seeded: boolean) {
+  return (regularizer: Regularizer | undefined, setting: Setting) => {
+    const init = (i: number) => (seeded ? tf.initializers.glorotUniform({ seed: setting.seed + i }) : "glorotUniform");
+    return tf.sequential({
+      layers: [
+        tf.layers.dense({
+          inputShape: [20],
+          units: 16,
+          activation: "relu",
+          kernelRegularizer: regularizer,
+          kernelInitializer: init(0),
+          name: "hidden_layer1",
+        }),
+        tf.layers.dense({
+          units: 8,
+          activation: "relu",
+          kernelRegularizer: regularizer,
+          kernelInitializer: init(1),
+          name: "hidden_layer2",
+        }),
+        tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: init(2), name: "output" }),
+      ],
+    });
+  };
+}
+
+test("a model function: the setting's regularizer goes where the cell puts it, and the run equals buildMLP's", async () => {
+  const built = await runGrid(options());
+  const written = await runGrid(options({ model: writtenOut(true) }));
+  assert.deepEqual(
+    written.results.map((r) => r.history),
+    built.results.map((r) => r.history),
+    "same initial weights (same seeds), same training",
+  );
+  assert.deepEqual(
+    written.table.map((r) => r.label),
+    ["none", "L1 0.001", "L2 0.001"],
+  );
+  assert.ok(written.table[1].penalty > 0 && written.table[0].penalty === 0);
+  await assert.rejects(
+    () => runGrid(options({ model: (() => "a model") as never })),
+    /runGrid: the model function must return a tf.LayersModel, got "a model"/,
+  );
+});
+
+test("the cache keys on the model itself: seeded models hit it, unseeded ones retrain", async () => {
+  const cache = tempDir("reglab-cache-");
+  const settings = gridSettings({ kinds: ["l2"], factors: [1e-3], seeds: [3] });
+  await runGrid(options({ cache, settings, model: writtenOut(true) }));
+  const again = await runGrid(options({ cache, settings, model: writtenOut(true) }));
+  assert.equal(again.results[0].cached, true);
+  const unseeded = await runGrid(options({ cache, settings, model: writtenOut(false) }));
+  assert.equal(unseeded.results[0].cached, false, "other initial weights, another key");
 });
 
 test("no tensors are left behind", async () => {

@@ -1,13 +1,17 @@
 /**
  * runGrid: one model per setting (regularizer kind × factor × seed), trained with `train`, measured,
- * disposed; results cached on disk so that re-running a notebook is instant.
+ * disposed; results cached on disk so that re-running a notebook is instant. The model comes from
+ * buildMLP's options or from the caller's own function, e.g. a `tf.sequential` of `tf.layers.dense`
+ * written out in a notebook cell, which receives the setting's regularizer.
  */
 import * as tf from "../tf";
 import { buildMLP, type BuildMLPOptions } from "../models/build-mlp";
 import type { LossIdentifier } from "../training/losses";
 import { checkOptimizerSpec, makeOptimizer, type OptimizerSpec } from "../training/optimizers";
 import { type History, train } from "../training/train";
+import type { Regularizer } from "../regularizers/regularizer";
 import { checkPositiveInteger, describe } from "../util/checks";
+import { inNotebook, UpdatingDisplay } from "../util/notebook-display";
 import { defaultCacheDir, environmentKey, fingerprintTensors, hashOf, readCached, writeCached } from "./cache";
 import {
   firstLayerUnits,
@@ -37,6 +41,14 @@ export type GridModelOptions = Omit<
   inputShape?: number | number[];
 };
 
+/**
+ * Builds a fresh model for a setting: `regularizer` is the one the setting describes (undefined for
+ * "none"); put it where the setting's `target` says (kernels, or activities). Seed the initializers
+ * (`tf.initializers.glorotUniform({ seed })`, from `setting.seed`) for reproducible results: the
+ * cache keys on the initial weights, so an unseeded model simply retrains every time.
+ */
+export type ModelBuilder = (regularizer: Regularizer | undefined, setting: Setting) => tf.LayersModel;
+
 export interface GridTraining {
   epochs: number;
   batchSize: number;
@@ -48,13 +60,17 @@ export interface GridTraining {
 export interface GridOptions {
   data: GridData;
   settings: Setting[];
-  model?: GridModelOptions;
+  /** buildMLP's options (default: its defaults), or a function that builds the model. */
+  model?: GridModelOptions | ModelBuilder;
   training: GridTraining;
   /** Cache folder (default: REGLAB_CACHE_DIR, else <project>/build/cache/experiments), or false. */
   cache?: string | false;
   /** Retrain even when a cached result exists (and overwrite it). */
   force?: boolean;
-  /** One line per setting on stdout (default true). */
+  /**
+   * Progress (default true): in a notebook one output updated as training goes (setting i/n, epoch,
+   * elapsed time), then a line per setting; elsewhere a line per setting on stdout.
+   */
   verbose?: boolean;
   onResult?: (result: GridResult, index: number, total: number) => void;
 }
@@ -146,21 +162,45 @@ export function gridRow(result: GridResult): GridRow {
   };
 }
 
-async function trainOne(
-  setting: Setting,
-  options: GridOptions,
-  inputShape: number | number[],
-): Promise<Omit<GridResult, "key" | "cached" | "label">> {
+/** The model a setting trains, from buildMLP's options or the caller's builder. */
+function buildModel(setting: Setting, options: GridOptions, data: GridData): tf.LayersModel {
   const regularizer = regularizerFor(setting);
-  const { activityNormalization, ...modelOptions } = options.model ?? {};
-  const model = buildMLP({
+  if (typeof options.model === "function") {
+    const model = options.model(regularizer, setting);
+    if (!(model instanceof tf.LayersModel)) {
+      throw new Error(`runGrid: the model function must return a tf.LayersModel, got ${describe(model)}`);
+    }
+    return model;
+  }
+  const { activityNormalization, inputShape, ...modelOptions } = options.model ?? {};
+  return buildMLP({
     ...modelOptions,
-    inputShape,
+    inputShape: inputShape ?? data.xTrain.shape.slice(1),
     seed: setting.seed,
     ...(setting.target === "activity" && regularizer
       ? { activityRegularizer: regularizer, activityNormalization }
       : { kernelRegularizer: regularizer }),
   });
+}
+
+/**
+ * What identifies a model before training: each layer's class and configuration (names left out:
+ * tfjs numbers unnamed layers per session) and the initial weights' bytes.
+ */
+function modelFingerprint(model: tf.LayersModel): unknown {
+  const layers = model.layers.map((layer) => {
+    const { name: _name, ...config } = layer.getConfig();
+    return [layer.getClassName(), config];
+  });
+  return { layers, weights: fingerprintTensors(model.getWeights()) };
+}
+
+async function trainOne(
+  model: tf.LayersModel,
+  setting: Setting,
+  options: GridOptions,
+  onEpoch: (epoch: number) => void,
+): Promise<Omit<GridResult, "key" | "cached" | "label">> {
   const optimizer = makeOptimizer(options.training.optimizer, "runGrid");
   try {
     const started = performance.now();
@@ -175,6 +215,7 @@ async function trainOne(
       metrics: ["accuracy"],
       seed: setting.seed,
       verbose: false,
+      callbacks: { onEpochEnd: (epoch) => onEpoch(epoch) },
     });
     const seconds = (performance.now() - started) / 1000;
     const final: FinalMetrics = {
@@ -198,7 +239,43 @@ async function trainOne(
     };
   } finally {
     optimizer.dispose();
-    model.dispose();
+  }
+}
+
+/** Progress of a grid: one updating output in a notebook, a line per setting elsewhere. */
+class GridProgress {
+  private readonly display = inNotebook() ? new UpdatingDisplay() : null;
+  private readonly done: string[] = [];
+  private started = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly epochs: number,
+    private readonly enabled: boolean,
+  ) {}
+
+  start(index: number, label: string): void {
+    this.started = performance.now();
+    this.show(`[${index + 1}/${this.total}] ${label} · training…`);
+  }
+
+  epoch(index: number, label: string, epoch: number): void {
+    const seconds = (performance.now() - this.started) / 1000;
+    this.show(`[${index + 1}/${this.total}] ${label} · epoch ${epoch + 1}/${this.epochs} · ${seconds.toFixed(1)} s`);
+  }
+
+  finished(index: number, result: GridResult): void {
+    const accuracy = result.final.val_acc === undefined ? "" : ` · val_acc ${result.final.val_acc.toFixed(4)}`;
+    const how = result.cached ? "cached" : `${result.seconds.toFixed(1)} s`;
+    const line = `[${index + 1}/${this.total}] ${result.label}: val_loss ${result.final.val_loss.toFixed(4)}${accuracy} (${how})`;
+    this.done.push(line);
+    if (!this.display && this.enabled) console.log(line);
+    this.show();
+  }
+
+  private show(current?: string): void {
+    if (!this.display || !this.enabled) return;
+    this.display.show({ "text/plain": [...this.done, ...(current ? [current] : [])].join("\n") });
   }
 }
 
@@ -222,39 +299,38 @@ export async function runGrid(options: GridOptions): Promise<GridRun> {
   checkGridOptions(options);
   const settings = options.settings.map((setting) => checkSetting(setting, "runGrid"));
   const { data } = options;
-  const inputShape = options.model?.inputShape ?? data.xTrain.shape.slice(1);
   const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
   const shared = {
     environment: environmentKey(),
     data: fingerprintTensors([data.xTrain, data.yTrain, data.xVal, data.yVal]),
-    model: { ...options.model, inputShape },
     training: { loss: "categoricalCrossentropy", ...options.training },
   };
-  const verbose = options.verbose ?? true;
+  const progress = new GridProgress(settings.length, options.training.epochs, options.verbose ?? true);
   const results: GridResult[] = [];
   for (const [index, setting] of settings.entries()) {
-    const key = hashOf({ ...shared, setting });
     const label = settingLabel(
       setting,
       settings.some((other) => other.seed !== setting.seed),
     );
+    const model = buildModel(setting, options, data);
     let result: GridResult | undefined;
-    if (cacheDir && !options.force) {
-      const cached = readCached<Omit<GridResult, "cached">>(cacheDir, key);
-      if (cached) result = { ...cached, label, cached: true };
-    }
-    if (!result) {
-      result = { ...(await trainOne(setting, options, inputShape)), key, label, cached: false };
-      if (cacheDir) writeCached(cacheDir, key, { ...result, cached: undefined });
+    try {
+      const key = hashOf({ ...shared, model: modelFingerprint(model), setting });
+      if (cacheDir && !options.force) {
+        const cached = readCached<Omit<GridResult, "cached">>(cacheDir, key);
+        if (cached) result = { ...cached, label, cached: true };
+      }
+      if (!result) {
+        progress.start(index, label);
+        const trained = await trainOne(model, setting, options, (epoch) => progress.epoch(index, label, epoch));
+        result = { ...trained, key, label, cached: false };
+        if (cacheDir) writeCached(cacheDir, key, { ...result, cached: undefined });
+      }
+    } finally {
+      model.dispose();
     }
     results.push(result);
-    if (verbose) {
-      const accuracy = result.final.val_acc === undefined ? "" : ` · val_acc ${result.final.val_acc.toFixed(4)}`;
-      const how = result.cached ? "cached" : `${result.seconds.toFixed(1)} s`;
-      console.log(
-        `[${index + 1}/${settings.length}] ${label}: val_loss ${result.final.val_loss.toFixed(4)}${accuracy} (${how})`,
-      );
-    }
+    progress.finished(index, result);
     options.onResult?.(result, index, settings.length);
   }
   return { results, table: results.map(gridRow) };

@@ -12,26 +12,11 @@
 import { extname } from "node:path";
 import { writeFileAtomic } from "../util/files";
 import { escapeHtml } from "../util/html";
+import { inNotebook, type MimeBundle, publishDisplay } from "../util/notebook-display";
 import type { Figure } from "./figure";
 import { findChromium } from "../util/chromium";
 import { PLOTLY_MIME } from "../util/plotly";
 import { figureFragment, figurePage, renderPng } from "./render";
-
-type WriteDisplayData = (
-  content: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient?: Record<string, unknown> },
-  update: boolean,
-) => void;
-
-/** tslab's publisher of display_data, when this code runs inside a tslab kernel. */
-function tslabDisplay(): WriteDisplayData | undefined {
-  let jupyter: { lastWriteDisplayData?: WriteDisplayData | null };
-  try {
-    jupyter = require("tslab/dist/jupyter");
-  } catch {
-    return undefined;
-  }
-  return jupyter.lastWriteDisplayData ?? undefined;
-}
 
 let plotlyInlined = false;
 
@@ -56,10 +41,9 @@ export function mimeBundle(
 }
 
 /** Sends one display_data; outside a tslab kernel an Error names the caller and the way out. */
-function publish(caller: string, makeBundle: () => Record<string, unknown>, outside: string): void {
-  const write = tslabDisplay();
-  if (!write) throw new Error(`${caller}() needs a running tslab kernel (a notebook cell)${outside}`);
-  write({ data: makeBundle(), metadata: {} }, false);
+function publish(caller: string, makeBundle: () => MimeBundle, outside: string): void {
+  if (!inNotebook()) throw new Error(`${caller}() needs a running tslab kernel (a notebook cell)${outside}`);
+  publishDisplay(makeBundle());
 }
 
 /** Displays the figure in the notebook; outside a tslab kernel this is an Error saying so. */

@@ -22,7 +22,7 @@ import { checkData } from "./data-checks";
 import { type LossIdentifier, resolveLoss, resolveMetrics } from "./losses";
 import { type OptimizerIdentifier, resolveOptimizer } from "./optimizers";
 import { collectPenalties, releaseActivations } from "./penalties";
-import { makeProgress } from "./progress";
+import { makeProgress, progressValues } from "./progress";
 import { type KernelStats, kernelStats } from "./weight-stats";
 
 export type EpochLogs = Record<string, number>;
@@ -67,7 +67,10 @@ export interface TrainOptions {
   earlyStopping?: EarlyStoppingOptions;
   /** Record per-layer kernel statistics after every epoch (history.weightStats). */
   weightStats?: boolean;
-  /** Progress bar on stdout (default: only when stdout is a terminal and not in CI). */
+  /**
+   * Progress: in a notebook one line updated each epoch; in a terminal a bar (default: in notebooks
+   * and terminals, not in pipes or CI); false for none.
+   */
   verbose?: boolean;
 }
 
@@ -277,7 +280,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
       history.epoch.push(epoch);
       for (const [key, value] of Object.entries(logs)) (record[key] ??= []).push(value);
       if (options.weightStats) (history.weightStats ??= []).push(kernelStats(model));
-      progress?.epochEnd(epoch, logs, (performance.now() - started) / 1000);
+      progress?.epochEnd(epoch, progressValues(logs), (performance.now() - started) / 1000);
       await options.callbacks?.onEpochEnd?.(epoch, logs);
       // Let stdout, timers and notebook messages through between epochs.
       await new Promise((resolve) => setImmediate(resolve));
