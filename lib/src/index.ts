@@ -92,6 +92,9 @@ export {
 export {
   gridSettings,
   settingLabel,
+  gridLabels,
+  formatFactor,
+  type LabelOptions,
   regularizerFor,
   REGULARIZER_KINDS,
   type Setting,
@@ -111,14 +114,27 @@ export {
 export { defaultCacheDir } from "./experiments/cache";
 
 export { type Figure, type Trace, type Layout, PALETTE } from "./plot/figure";
-export { plotHistory, type HistoryMetric, type HistoryRun, type PlotHistoryOptions } from "./plot/history";
+export {
+  plotHistory,
+  type Baseline,
+  type HistoryMetric,
+  type HistoryRun,
+  type PlotHistoryOptions,
+} from "./plot/history";
 export {
   plotWeightHistograms,
   plotActivationHistograms,
   plotSparsity,
   plotFirstLayerImages,
 } from "./plot/distributions";
-export { plotDecisionBoundary, type BoundaryOptions } from "./plot/boundary";
+export {
+  plotDecisionBoundary,
+  plotDecisionBoundaries,
+  type BoundaryOptions,
+  type BoundaryPanel,
+  type BoundaryData,
+} from "./plot/boundary";
+export { plotLines, type LineSeries, type LinesOptions } from "./plot/lines";
 export { plotLambdaSweep, plotRegularizationPath, type SweepMetric } from "./plot/sweep";
 export { plotL1L2Geometry, constrainedOptimum, quadraticLoss, type GeometryOptions } from "./plot/geometry";
 export { show, savePlot, mimeBundle, showTable, tableBundle, type ShowOptions, type TableColumn } from "./plot/show";

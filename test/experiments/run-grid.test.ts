@@ -15,6 +15,7 @@ import {
   type Regularizer,
   type Setting,
   settingLabel,
+  gridLabels,
   tf,
   train,
 } from "reglab";
@@ -59,7 +60,7 @@ test("one model per setting, trained exactly as train() would, with its table ro
   const { results, table } = await runGrid(options());
   assert.deepEqual(
     results.map((r) => r.label),
-    ["none", "L1 0.001", "L2 0.001"],
+    ["none", "L1 1e-3", "L2 1e-3"],
   );
   const model = buildMLP({
     inputShape: 20,
@@ -188,7 +189,7 @@ test("a model function: the setting's regularizer goes where the cell puts it, a
   );
   assert.deepEqual(
     written.table.map((r) => r.label),
-    ["none", "L1 0.001", "L2 0.001"],
+    ["none", "L1 1e-3", "L2 1e-3"],
   );
   assert.ok(written.table[1].penalty > 0 && written.table[0].penalty === 0);
   await assert.rejects(
@@ -252,7 +253,7 @@ test("grid settings, labels and regularizers", () => {
   });
   assert.equal(settings.length, 2 + 2 * 2 * 2);
   assert.deepEqual(
-    settings.slice(0, 5).map((s) => settingLabel(s, true)),
+    settings.slice(0, 5).map((s) => settingLabel(s, { withSeed: true })),
     [
       "none · seed 0",
       "none · seed 1",
@@ -264,7 +265,17 @@ test("grid settings, labels and regularizers", () => {
   const config = regularizerFor(settings[4])!.getConfig() as { l1: number; l2: number };
   assert.ok(Math.abs(config.l1 - 0.75e-4) < 1e-15 && Math.abs(config.l2 - 0.25e-4) < 1e-15, JSON.stringify(config));
   assert.equal(settingLabel({ kind: "l1", factor: 2.5e-5, target: "activity", seed: 0 }), "activity L1 2.5e-5");
-  assert.equal(settingLabel({ kind: "l2", factor: 0.01, seed: 0 }), "L2 0.01");
+  assert.equal(settingLabel({ kind: "l2", factor: 0.01, seed: 0 }), "L2 1e-2", "one format for factors below 0.1");
+  assert.equal(settingLabel({ kind: "l2", factor: 0.2, seed: 0 }), "L2 0.2");
+  assert.deepEqual(
+    gridLabels([
+      { kind: "none", factor: 0, seed: 0 },
+      { kind: "l1", factor: 1e-4, target: "kernel", seed: 0 },
+      { kind: "l1", factor: 1e-3, target: "activity", seed: 0 },
+    ]),
+    ["none", "kernel L1 1e-4", "activity L1 1e-3"],
+    "targets are named when a grid mixes them",
+  );
   assert.throws(() => gridSettings({ kinds: ["l2"] }), /gridSettings: factors are required for kind "l2"/);
 });
 

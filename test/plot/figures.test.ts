@@ -126,7 +126,7 @@ test("weight and activation histograms: one panel per layer, settings overlaid o
   assert.deepEqual(figure.data[1].x, [0, 0, 3]);
   assert.deepEqual(figure.data[0].xbins, figure.data[1].xbins, "the same bins for every setting of a layer");
   assert.deepEqual(figure.data[0].xbins, { start: -1, end: 3, size: 4 / 60 });
-  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "h1");
+  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "h1<br>比例 share (log)", "the y axis says what it counts");
   assert.equal(plotWeightHistograms(results, { layers: ["out"] }).data.length, 2);
   assert.throws(() => plotWeightHistograms(results, { layers: ["h9"] }), /unknown layer "h9"; the layers are h1, out/);
   const bars = plotSparsity(results);

@@ -21,7 +21,7 @@ import {
   layerWeights,
   outputSensitivity,
 } from "./measure";
-import { checkSetting, regularizerFor, type Setting, settingLabel } from "./settings";
+import { checkSetting, gridLabels, regularizerFor, type Setting } from "./settings";
 
 export interface GridData {
   xTrain: tf.Tensor;
@@ -307,11 +307,9 @@ export async function runGrid(options: GridOptions): Promise<GridRun> {
   };
   const progress = new GridProgress(settings.length, options.training.epochs, options.verbose ?? true);
   const results: GridResult[] = [];
+  const labels = gridLabels(settings);
   for (const [index, setting] of settings.entries()) {
-    const label = settingLabel(
-      setting,
-      settings.some((other) => other.seed !== setting.seed),
-    );
+    const label = labels[index];
     const model = buildModel(setting, options, data);
     let result: GridResult | undefined;
     try {

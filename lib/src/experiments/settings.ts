@@ -57,19 +57,35 @@ export function regularizerFor(setting: Setting): Regularizer | undefined {
   }
 }
 
-function formatFactor(value: number): string {
+/** A factor as the course writes it: 1e-3, 2e-2, 5e-4 below 0.1 (never 0.001 beside 1e-4); 0.1, 3 above. */
+export function formatFactor(value: number): string {
   if (value === 0) return "0";
-  if (value >= 1e-3 && value < 1e3) return String(Number(value.toPrecision(3)));
+  if (value >= 0.1 && value < 1e3) return String(Number(value.toPrecision(3)));
   return Number(value.toPrecision(2)).toExponential().replace("e+", "e");
 }
 
-/** "L2 1e-4", "L1L2 1e-3 (L1 25%)", "activity L1 1e-5", "none"; with " · seed 2" when asked. */
-export function settingLabel(setting: Setting, withSeed = false): string {
+export interface LabelOptions {
+  /** Append " · seed N" (when a grid has several seeds). */
+  withSeed?: boolean;
+  /** Name the target of kernel settings too ("kernel L1 1e-4"), when a grid mixes targets. */
+  withTarget?: boolean;
+}
+
+/** "L2 1e-4", "L1L2 1e-3 (L1 25%)", "activity L1 1e-5", "kernel L1 1e-4", "none"; " · seed 2" when asked. */
+export function settingLabel(setting: Setting, options: LabelOptions = {}): string {
   const kind = { none: "none", l1: "L1", l2: "L2", l1l2: "L1L2" }[setting.kind];
   let label = setting.kind === "none" ? kind : `${kind} ${formatFactor(setting.factor)}`;
   if (setting.kind === "l1l2") label += ` (L1 ${Math.round((setting.l1Ratio ?? 0.5) * 100)}%)`;
   if (setting.kind !== "none" && setting.target === "activity") label = `activity ${label}`;
-  return withSeed ? `${label} · seed ${setting.seed}` : label;
+  else if (setting.kind !== "none" && options.withTarget) label = `kernel ${label}`;
+  return options.withSeed ? `${label} · seed ${setting.seed}` : label;
+}
+
+/** Labels that tell a grid's settings apart: seeds and targets named only where the grid mixes them. */
+export function gridLabels(settings: readonly Setting[]): string[] {
+  const withSeed = new Set(settings.map((s) => s.seed)).size > 1;
+  const withTarget = new Set(settings.filter((s) => s.kind !== "none").map((s) => s.target ?? "kernel")).size > 1;
+  return settings.map((setting) => settingLabel(setting, { withSeed, withTarget }));
 }
 
 export interface GridSpec {

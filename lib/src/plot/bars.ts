@@ -45,7 +45,7 @@ export function plotMetricBars(table: readonly GridRow[], metrics: readonly BarM
     layout[`xaxis${suffix}`] = axis("");
     layout[`yaxis${suffix}`] = axis(BAR_TITLES[metric], {
       rangemode: "tozero",
-      ...(SHARES.has(metric) ? { tickformat: ".0%" } : {}),
+      ...(SHARES.has(metric) ? { tickformat: ".1%" } : {}),
     });
   });
   return { data, layout };

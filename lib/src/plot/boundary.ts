@@ -1,6 +1,15 @@
-/** The decision boundary of a 2-D classifier, drawn under its data points. */
+/**
+ * Decision boundaries of 2-D classifiers, drawn under their data: the picture that makes overfitting
+ * visible (deeplearning.ai's regularization assignment). One panel per model, side by side on the
+ * same axes; training points filled, test points hollow; each panel titled with its accuracies.
+ */
 import * as tf from "../tf";
-import { axis, baseLayout, bilingual, colour, type Figure, type Trace } from "./figure";
+import { axis, baseLayout, bilingual, colour, type Figure, type Layout, type Trace } from "./figure";
+
+export interface BoundaryData {
+  x: tf.Tensor2D;
+  labels: Int32Array;
+}
 
 export interface BoundaryOptions {
   /** Grid points per axis (default 120). */
@@ -8,6 +17,13 @@ export interface BoundaryOptions {
   /** Margin around the data, in data units (default 0.5). */
   padding?: number;
   title?: string;
+  /** Held-out points, drawn hollow (and their accuracy in each panel's title). */
+  test?: BoundaryData;
+}
+
+export interface BoundaryPanel {
+  label: string;
+  model: tf.LayersModel;
 }
 
 /** Evenly spaced values from `low` to `high`. */
@@ -15,98 +31,109 @@ function linspace(low: number, high: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => low + ((high - low) * i) / (count - 1));
 }
 
+function checkPoints(where: string, data: BoundaryData): number[][] {
+  if (data.x.shape[1] !== 2) throw new Error(`${where}: x must have 2 columns, got ${data.x.shape[1]}`);
+  return data.x.arraySync();
+}
+
+/** Class probabilities of `model` at `points`. */
+function predict(model: tf.LayersModel, points: Float32Array, rows: number): number[][] {
+  return tf.tidy(() => (model.predict(tf.tensor2d(points, [rows, 2])) as tf.Tensor).arraySync() as number[][]);
+}
+
+function accuracy(model: tf.LayersModel, data: BoundaryData, points: number[][]): number {
+  const probabilities = predict(model, Float32Array.from(points.flat()), points.length);
+  const hits = probabilities.filter((p, i) => p.indexOf(Math.max(...p)) === data.labels[i]).length;
+  return hits / points.length;
+}
+
 /**
- * For two classes the background is P(class 1) with the 0.5 contour; for more, the predicted class.
- * The model must take 2 inputs and output class probabilities.
+ * Several models' boundaries side by side. For two classes the background is P(class 1) with the 0.5
+ * contour; for more, the predicted class. Every model must take 2 inputs and output class probabilities.
  */
-export function plotDecisionBoundary(
-  model: tf.LayersModel,
-  data: { x: tf.Tensor2D; labels: Int32Array },
+export function plotDecisionBoundaries(
+  panels: readonly BoundaryPanel[],
+  train: BoundaryData,
   options: BoundaryOptions = {},
 ): Figure {
-  if (data.x.shape[1] !== 2) throw new Error(`plotDecisionBoundary: x must have 2 columns, got ${data.x.shape[1]}`);
+  const where = "plotDecisionBoundaries";
+  if (panels.length === 0) throw new Error(`${where}: no models to draw`);
+  const trainPoints = checkPoints(where, train);
+  const testPoints = options.test ? checkPoints(where, options.test) : [];
   const resolution = options.resolution ?? 120;
   const padding = options.padding ?? 0.5;
-  const points = data.x.arraySync();
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const gridX = linspace(Math.min(...xs) - padding, Math.max(...xs) + padding, resolution);
-  const gridY = linspace(Math.min(...ys) - padding, Math.max(...ys) + padding, resolution);
+  const all = [...trainPoints, ...testPoints];
+  const gridX = linspace(
+    Math.min(...all.map((p) => p[0])) - padding,
+    Math.max(...all.map((p) => p[0])) + padding,
+    resolution,
+  );
+  const gridY = linspace(
+    Math.min(...all.map((p) => p[1])) - padding,
+    Math.max(...all.map((p) => p[1])) + padding,
+    resolution,
+  );
   const grid = new Float32Array(resolution * resolution * 2);
   gridY.forEach((y, i) => gridX.forEach((x, j) => grid.set([x, y], (i * resolution + j) * 2)));
-  const probabilities = tf.tidy(
-    () => (model.predict(tf.tensor2d(grid, [resolution * resolution, 2])) as tf.Tensor).arraySync() as number[][],
-  );
-  const classes = probabilities[0].length;
-  const row = (i: number, value: (p: number[]) => number) =>
-    gridX.map((_, j) => value(probabilities[i * resolution + j]));
-  const data2: Trace[] = [];
-  if (classes === 2) {
-    const z = gridY.map((_, i) => row(i, (p) => p[1]));
-    data2.push({
-      type: "heatmap",
-      x: gridX,
-      y: gridY,
-      z,
-      zmin: 0,
-      zmax: 1,
-      colorscale: [
-        [0, "#c6dbef"],
-        [0.5, "#ffffff"],
-        [1, "#fdd0a2"],
-      ],
-      showscale: false,
-      hovertemplate: "P(class 1) = %{z:.2f}<extra></extra>",
-    });
-    data2.push({
-      type: "contour",
-      x: gridX,
-      y: gridY,
-      z,
-      showscale: false,
-      contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" },
-      line: { color: "#333", width: 2 },
-      name: "P = 0.5",
-      hoverinfo: "skip",
-    });
-  } else {
-    const z = gridY.map((_, i) => row(i, (p) => p.indexOf(Math.max(...p))));
-    const scale = Array.from({ length: classes }, (_, k) => [
-      [k / classes, colour(k)],
-      [(k + 1) / classes, colour(k)],
-    ]).flat();
-    data2.push({
-      type: "heatmap",
-      x: gridX,
-      y: gridY,
-      z,
-      zmin: -0.5,
-      zmax: classes - 0.5,
-      colorscale: scale,
-      opacity: 0.3,
-      showscale: false,
-      hoverinfo: "skip",
-    });
-  }
-  for (let k = 0; k < classes; k++) {
-    const members = points.filter((_, i) => data.labels[i] === k);
-    data2.push({
-      type: "scatter",
-      mode: "markers",
-      name: `類別 class ${k}`,
-      x: members.map((p) => p[0]),
-      y: members.map((p) => p[1]),
-      marker: { color: colour(k), size: 6, line: { color: "#fff", width: 0.5 } },
-    });
-  }
-  return {
-    data: data2,
-    layout: baseLayout(options.title ?? bilingual("決策邊界", "Decision boundary"), {
-      xaxis: axis("x₁", { range: [gridX[0], gridX[resolution - 1]] }),
-      yaxis: axis("x₂", { range: [gridY[0], gridY[resolution - 1]], scaleanchor: "x" }),
-      width: 640,
-      height: 600,
-      legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
-    }),
-  };
+
+  const data: Trace[] = [];
+  const layout: Layout = baseLayout(options.title ?? bilingual("決策邊界", "Decision boundary"), {
+    grid: { rows: 1, columns: panels.length, pattern: "independent", xgap: 0.06 },
+    width: Math.max(640, 420 * panels.length),
+    height: 520,
+    legend: { orientation: "h", x: 0, y: -0.14, yanchor: "top" },
+    annotations: [],
+  });
+  panels.forEach((panel, p) => {
+    const suffix = p === 0 ? "" : String(p + 1);
+    const probabilities = predict(panel.model, grid, resolution * resolution);
+    const classes = probabilities[0].length;
+    const row = (i: number, value: (q: number[]) => number) =>
+      gridX.map((_, j) => value(probabilities[i * resolution + j]));
+    const axes = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
+    if (classes === 2) {
+      const z = gridY.map((_, i) => row(i, (q) => q[1]));
+      data.push({ type: "heatmap", x: gridX, y: gridY, z, zmin: 0, zmax: 1, showscale: false, ...axes,
+        colorscale: [[0, "#c6dbef"], [0.5, "#ffffff"], [1, "#fdd0a2"]],
+        hovertemplate: "P(class 1) = %{z:.2f}<extra></extra>" }); // prettier-ignore
+      data.push({ type: "contour", x: gridX, y: gridY, z, showscale: false, hoverinfo: "skip", ...axes,
+        contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color: "#333", width: 2 },
+        name: "P = 0.5", showlegend: p === 0 }); // prettier-ignore
+    } else {
+      const z = gridY.map((_, i) => row(i, (q) => q.indexOf(Math.max(...q))));
+      const scale = Array.from({ length: classes }, (_, k) => [
+        [k / classes, colour(k)],
+        [(k + 1) / classes, colour(k)],
+      ]).flat();
+      data.push({ type: "heatmap", x: gridX, y: gridY, z, zmin: -0.5, zmax: classes - 0.5, colorscale: scale,
+        opacity: 0.3, showscale: false, hoverinfo: "skip", ...axes }); // prettier-ignore
+    }
+    for (let k = 0; k < classes; k++) {
+      const members = (points: number[][], labels: Int32Array) => points.filter((_, i) => labels[i] === k);
+      const own = members(trainPoints, train.labels);
+      data.push({ type: "scatter", mode: "markers", name: `訓練 train · 類別 class ${k}`, legendgroup: `train ${k}`,
+        showlegend: p === 0, x: own.map((q) => q[0]), y: own.map((q) => q[1]), ...axes,
+        marker: { color: colour(k), size: 6, line: { color: "#fff", width: 0.5 } } }); // prettier-ignore
+      if (options.test) {
+        const held = members(testPoints, options.test.labels);
+        data.push({ type: "scatter", mode: "markers", name: `測試 test · 類別 class ${k}`, legendgroup: `test ${k}`,
+          showlegend: p === 0, x: held.map((q) => q[0]), y: held.map((q) => q[1]), ...axes, hoverinfo: "skip",
+          marker: { color: "rgba(0,0,0,0)", size: 4, line: { color: colour(k), width: 0.8 } }, opacity: 0.6 }); // prettier-ignore
+      }
+    }
+    const trainAcc = accuracy(panel.model, train, trainPoints);
+    const testAcc = options.test ? accuracy(panel.model, options.test, testPoints) : undefined;
+    const scores = `訓練 train ${(100 * trainAcc).toFixed(1)}%${testAcc === undefined ? "" : ` · 測試 test ${(100 * testAcc).toFixed(1)}%`}`;
+    (layout.annotations as unknown[]).push({ text: `<b>${panel.label}</b><br>${scores}`, showarrow: false,
+      xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.02, xanchor: "center", yanchor: "bottom" }); // prettier-ignore
+    layout[`xaxis${suffix}`] = axis("x₁", { range: [gridX[0], gridX[resolution - 1]] });
+    layout[`yaxis${suffix}`] = axis(p === 0 ? "x₂" : "", { range: [gridY[0], gridY[resolution - 1]] });
+  });
+  layout.margin = { l: 60, r: 20, t: 110, b: 90 };
+  return { data, layout };
+}
+
+/** One model's boundary (see plotDecisionBoundaries). */
+export function plotDecisionBoundary(model: tf.LayersModel, data: BoundaryData, options: BoundaryOptions = {}): Figure {
+  return plotDecisionBoundaries([{ label: "", model }], data, options);
 }

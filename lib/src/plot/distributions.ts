@@ -40,7 +40,7 @@ function stackedHistograms(title: string, xTitle: string, panels: HistogramPanel
       shown.add(series.group);
     }
     layout[`xaxis${suffix}`] = axis(p === panels.length - 1 ? xTitle : "");
-    layout[`yaxis${suffix}`] = axis(panel.title, logY ? { type: "log" } : {});
+    layout[`yaxis${suffix}`] = axis(`${panel.title}<br>比例 share${logY ? " (log)" : ""}`, logY ? { type: "log" } : {});
   });
   return { data, layout };
 }
@@ -132,7 +132,8 @@ export function plotSparsity(results: readonly WithWeights[]): Figure {
     layout: baseLayout(bilingual("接近零的權重比例", `Share of weights with |w| < ${NEAR_ZERO}`), {
       barmode: "group",
       xaxis: axis(bilingual("層", "Layer")),
-      yaxis: axis(bilingual("比例", "Share"), { tickformat: ".0%", rangemode: "tozero" }),
+      yaxis: axis(bilingual("比例", "Share"), { tickformat: ".1%", rangemode: "tozero" }),
+      height: 420,
     }),
   };
 }
@@ -158,9 +159,21 @@ export function plotFirstLayerImages(
   const rows = results.length;
   const layout: Layout = baseLayout(bilingual("第一層權重影像", "First-layer weights as images"), {
     grid: { rows, columns: units, pattern: "independent", xgap: 0.05, ygap: 0.12 },
-    height: 90 + 130 * rows,
+    height: 130 + 130 * rows,
     width: 120 + 110 * units,
-    annotations: [],
+    annotations: [
+      {
+        text: "紅 red：正權重 positive · 藍 blue：負權重 negative · 灰 gray：0（每列各自縮放 each row scaled to its largest |w|）",
+        xref: "paper",
+        yref: "paper",
+        x: 0,
+        y: -0.02,
+        xanchor: "left",
+        yanchor: "top",
+        showarrow: false,
+        font: { size: 11, color: "#555" },
+      },
+    ],
     showlegend: false,
   });
   results.forEach((result, r) => {

@@ -1,6 +1,6 @@
 /**
  * Training curves per setting, the course's style: one colour per setting, training solid and
- * validation dashed; buttons switch between loss, penalty, cost (and accuracy).
+ * validation dashed; buttons above the plot switch between loss, penalty, cost (and accuracy).
  */
 import type { History } from "../training/train";
 import { axis, baseLayout, bilingual, colour, type Figure, type Trace } from "./figure";
@@ -19,10 +19,22 @@ export interface HistoryRun {
   history: History;
 }
 
+/** A horizontal reference line, e.g. the loss of predicting the mean. */
+export interface Baseline {
+  label: string;
+  value: number;
+}
+
 export interface PlotHistoryOptions {
   /** The metrics the buttons switch between; the first is shown (default loss, penalty, cost). */
   metrics?: HistoryMetric[];
   title?: string;
+  /** A logarithmic y axis, for values that span decades (default false). */
+  logY?: boolean;
+  /** Reference lines drawn across the plot (for the first metric). */
+  baselines?: Baseline[];
+  /** Figure height in pixels (default 500). */
+  height?: number;
 }
 
 export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOptions = {}): Figure {
@@ -38,7 +50,7 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
       );
   }
   const data: Trace[] = [];
-  const owner: HistoryMetric[] = [];
+  const owner: Array<HistoryMetric | "baseline"> = [];
   metrics.forEach((metric, m) => {
     runs.forEach((run, i) => {
       const epochs = run.history.epoch.map((e) => e + 1);
@@ -70,35 +82,51 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
       }
     });
   });
+  const lastEpoch = Math.max(...runs.map((run) => run.history.epoch.length));
+  for (const baseline of options.baselines ?? []) {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      x: [1, lastEpoch],
+      y: [baseline.value, baseline.value],
+      name: baseline.label,
+      line: { color: "#555", width: 1.5, dash: "dot" },
+      hoverinfo: "name+y",
+    });
+    owner.push("baseline");
+  }
   const title = (metric: HistoryMetric) =>
     options.title ?? `${METRIC_TITLES[metric]}（實線 訓練 train，虛線 驗證 validation）`;
+  const yTitle = (metric: HistoryMetric) => `${METRIC_TITLES[metric]}${options.logY ? "（對數 log）" : ""}`;
   const layout = baseLayout(title(metrics[0]), {
     xaxis: axis(bilingual("訓練週期", "Epoch")),
-    yaxis: axis(METRIC_TITLES[metrics[0]]),
+    yaxis: axis(yTitle(metrics[0]), options.logY ? { type: "log" } : {}),
     hovermode: "x unified",
+    height: options.height ?? 500,
+    legend: { x: 1.02, xanchor: "left", y: 1, yanchor: "top" },
   });
   if (metrics.length > 1) {
-    // The buttons sit above the legend, right of the plot, clear of the (long) title.
+    // A row of buttons above the plot, left-aligned under the title: never over the legend.
+    layout.margin = { l: 70, r: 30, t: 110, b: 60 };
     layout.updatemenus = [
       {
         type: "buttons",
-        direction: "down",
-        x: 1.02,
+        direction: "right",
+        x: 0,
         xanchor: "left",
-        y: 1,
-        yanchor: "top",
+        y: 1.02,
+        yanchor: "bottom",
         showactive: true,
         buttons: metrics.map((metric) => ({
           label: METRIC_TITLES[metric],
           method: "update",
           args: [
-            { visible: owner.map((o) => o === metric) },
-            { "title.text": title(metric), "yaxis.title.text": METRIC_TITLES[metric] },
+            { visible: owner.map((o) => o === metric || (o === "baseline" && metric === metrics[0])) },
+            { "title.text": title(metric), "yaxis.title.text": yTitle(metric) },
           ],
         })),
       },
     ];
-    layout.legend = { x: 1.02, xanchor: "left", y: 1 - 0.1 * metrics.length - 0.05, yanchor: "top" };
   }
   return { data, layout };
 }

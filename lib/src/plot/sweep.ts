@@ -94,6 +94,7 @@ export function plotLambdaSweep(table: readonly GridRow[], options: { metric?: S
     layout: baseLayout(`${bilingual("選擇 λ", "Choosing λ")}：${METRIC_TITLES[metric]}`, {
       xaxis: axis(bilingual("正規化係數 λ", "Regularization factor"), { type: "log", exponentformat: "power" }),
       yaxis: axis(METRIC_TITLES[metric]),
+      height: 450,
       shapes,
       annotations:
         shapes.length > 0
@@ -150,7 +151,7 @@ export function plotRegularizationPath(table: readonly GridRow[]): Figure {
       xaxis: logAxis("λ"),
       yaxis: axis(bilingual("隱藏層權重範數", "hidden-layer ‖w‖₂"), { rangemode: "tozero" }),
       xaxis2: logAxis("λ"),
-      yaxis2: axis(bilingual("接近零的權重比例", "near-zero share"), { tickformat: ".0%", rangemode: "tozero" }),
+      yaxis2: axis(bilingual("接近零的權重比例", "near-zero share"), { tickformat: ".1%", rangemode: "tozero" }),
       shapes: [
         ...noneLines(table, [["", (r) => r.hiddenWeightNorm, "dot"]]),
         ...noneLines(table, [["", (r) => r.nearZero, "dot"]], "y2").map((s) => ({ ...s, xref: "x2 domain" })),
