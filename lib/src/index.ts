@@ -113,7 +113,7 @@ export {
 } from "./experiments/measure";
 export { defaultCacheDir } from "./experiments/cache";
 
-export { type Figure, type Trace, type Layout, PALETTE } from "./plot/figure";
+export { type Figure, type Trace, type Layout, PALETTE, compactFigure } from "./plot/figure";
 export {
   plotHistory,
   type Baseline,

@@ -11,13 +11,12 @@ import { before, test } from "node:test";
 import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
 import { chromiumArgs } from "reglab/internal/util/chromium";
 import { PLOTLY_MIME } from "reglab/internal/util/plotly";
-import { cellRunInfo, type CodeCell, type Notebook, notebookRunInfo } from "reglab/runner";
+import { cellRunInfo, type CodeCell, joinSource, type Notebook, notebookRunInfo } from "reglab/runner";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const NOTEBOOKS = readdirSync(join(ROOT, "notebooks"))
   .filter((name) => name.endsWith(".ipynb"))
   .sort();
-const BUDGET_SECONDS = 180; // each notebook's quick mode must finish within 3 minutes on 2 cores
 const out = tempDir("reglab-course-");
 const cache = tempDir("reglab-course-cache-");
 let run: ReturnType<typeof reglab>;
@@ -57,15 +56,72 @@ test("the four notebooks exist, are committed without outputs and name the proje
   }
 });
 
-test("reglab run executes every notebook cleanly, each within its budget", () => {
+test("reglab run executes every notebook cleanly (durations printed, not asserted: speed is the bench's)", () => {
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^4 of 4 notebooks ran clean\. Report: /);
   for (const name of NOTEBOOKS) {
     const nb = readJson(join(out, name));
-    const seconds = notebookRunInfo(nb)!.duration;
-    assert.ok(seconds < BUDGET_SECONDS, `${name} took ${seconds} s`);
+    console.log(`# ${name}: ${notebookRunInfo(nb)!.duration.toFixed(1)} s with an empty experiment cache`);
     assert.ok(codeCells(nb).every((cell) => cellRunInfo(cell)?.status === "completed"));
   }
+});
+
+/** The stdout of a notebook's cell. */
+function cellText(name: string, id: string): string {
+  const cell = codeCells(readJson(join(out, name))).find((c) => c.id === id);
+  assert.ok(cell, `${name} has no cell ${id}`);
+  return cell.outputs.map((o) => (o.output_type === "stream" ? String(o.text) : "")).join("");
+}
+
+test("the course shows what it teaches: overfitting, its cure by L2 and by L1, on real data (claims ran)", () => {
+  // 02 §2 and 04 §2: the issue's bar, asserted by the notebooks' own claim cells; here, that they ran.
+  for (const [name, id] of [
+    ["02-l1-vs-l2.ipynb", "02-08"],
+    ["04-choosing-lambda.ipynb", "04-11"],
+  ] as const) {
+    const text = cellText(name, id);
+    assert.match(text, /✓ .*validation loss rises while training loss falls/);
+    assert.match(text, /✓ .*(both L2 and L1 clearly lower|some L2 and some L1 setting beat)/);
+    assert.match(text, /✓ .*gap is at least 3x/);
+  }
+  assert.match(cellText("02-l1-vs-l2.ipynb", "02-05"), /✓ .*L2 closes the gap and generalises better/);
+  assert.match(cellText("02-l1-vs-l2.ipynb", "02-15"), /✓ .*L1 reaches zero and jitters there/);
+});
+
+test("every notebook writes the lesson's line itself: tf.layers.dense({ ... kernelRegularizer ... })", () => {
+  for (const name of NOTEBOOKS) {
+    const sources = codeCells(readJson(join(ROOT, "notebooks", name))).map((cell) => joinSource(cell.source));
+    assert.ok(
+      sources.some((source) => /tf\.layers\.dense\(\{[^}]*kernelRegularizer/.test(source)),
+      `${name} builds no model with tf.layers.dense({ ... kernelRegularizer ... })`,
+    );
+  }
+});
+
+test("claim cells are collapsed (their ✓ lines stay visible)", () => {
+  for (const name of NOTEBOOKS) {
+    const cells = codeCells(readJson(join(ROOT, "notebooks", name)));
+    const claims = cells.filter((cell) => /^claim\(/m.test(joinSource(cell.source)));
+    assert.ok(claims.length > 0, name);
+    for (const cell of claims) {
+      assert.equal((cell.metadata.jupyter as { source_hidden?: boolean })?.source_hidden, true, `${name} ${cell.id}`);
+    }
+  }
+});
+
+test("a grid shows its progress as one display output, updated in place, not a stream of lines", () => {
+  const cell = codeCells(readJson(join(out, "02-l1-vs-l2.ipynb"))).find((c) => c.id === "02-07")!;
+  const progress = cell.outputs.filter(
+    (o) => o.output_type === "display_data" && /^\[1\/3\] none/.test(String(o.data["text/plain"] ?? "")),
+  );
+  assert.equal(progress.length, 1, "one progress output");
+  const lines = String((progress[0] as { data: Record<string, unknown> }).data["text/plain"]).split("\n");
+  assert.deepEqual(
+    lines.map((line) => line.slice(0, 6)),
+    ["[1/3] ", "[2/3] ", "[3/3] "],
+    "its final state: a line per setting",
+  );
+  assert.ok(!cell.outputs.some((o) => o.output_type === "stream"), "no printed progress lines");
 });
 
 test("no stray stderr in any cell; every figure is a plotly bundle with an HTML fallback (and a PNG)", () => {
@@ -99,7 +155,12 @@ test(
     const html = readFileSync(join(out, "index.html"), "utf8");
     const figures = (html.match(/Plotly\.newPlot\("plot-\d+"/g) ?? []).length;
     for (const name of NOTEBOOKS)
-      assert.match(html, new RegExp(`<tr class="completed"><td><a href="#notebook-\\d">notebooks/${name}</a>`));
+      assert.match(
+        html,
+        new RegExp(
+          `<tr class="completed"><td><a href="#notebook-\\d">notebooks/${name}</a> · <a class="file" href="${name}">${name}</a>`,
+        ),
+      );
     const dom = spawnSync(
       findChromium()!,
       [

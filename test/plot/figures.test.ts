@@ -2,12 +2,14 @@
 import * as assert from "node:assert/strict";
 import { before, test } from "node:test";
 import {
+  compactFigure,
   buildMLP,
   constrainedOptimum,
   type GridRow,
   type History,
   makeMoons,
   plotActivationHistograms,
+  plotDecisionBoundaries,
   plotDecisionBoundary,
   plotFirstLayerImages,
   plotHistory,
@@ -126,7 +128,11 @@ test("weight and activation histograms: one panel per layer, settings overlaid o
   assert.deepEqual(figure.data[1].x, [0, 0, 3]);
   assert.deepEqual(figure.data[0].xbins, figure.data[1].xbins, "the same bins for every setting of a layer");
   assert.deepEqual(figure.data[0].xbins, { start: -1, end: 3, size: 4 / 60 });
-  assert.equal((figure.layout.yaxis as { title: { text: string } }).title.text, "h1<br>比例 share (log)", "the y axis says what it counts");
+  assert.equal(
+    (figure.layout.yaxis as { title: { text: string } }).title.text,
+    "h1<br>比例 share (log)",
+    "the y axis says what it counts",
+  );
   assert.equal(plotWeightHistograms(results, { layers: ["out"] }).data.length, 2);
   assert.throws(() => plotWeightHistograms(results, { layers: ["h9"] }), /unknown layer "h9"; the layers are h1, out/);
   const bars = plotSparsity(results);
@@ -161,8 +167,9 @@ test("first-layer images: each unit's weights as an image, symmetric colour scal
   assert.equal(z[0].length, 3);
   // pixel (y=1, x=2) holds weights 15, 16, 17 of unit 2: 2.15, −1.84, −1.83
   assert.ok(Math.abs(z[1][2] - (2.15 - 1.84 - 1.83) / 3) < 1e-12);
-  assert.equal(figure.data[1].zmax, 2.15, "the largest |w| of the setting");
+  assert.equal(figure.data[1].zmax, 2.15, "the largest |w| of unit 2");
   assert.equal(figure.data[1].zmin, -2.15);
+  assert.equal(figure.data[0].zmax, 1.15, "unit 1 on its own scale");
   assert.throws(
     () => plotFirstLayerImages([{ label: "x", firstLayerUnits: [[1, 2]] }], { imageShape: [28, 28, 1] }),
     /a unit has 2 weights, imageShape needs 784/,
@@ -270,14 +277,62 @@ test("decision boundary: P(class 1) on a grid equals the model's prediction ther
   const figure = plotDecisionBoundary(model, data, { resolution: 11 });
   assert.deepEqual(
     figure.data.map((t) => t.type),
-    ["heatmap", "contour", "scatter", "scatter"],
+    ["contour", "scatter", "scatter"],
   );
   const gx = figure.data[0].x as number[];
   const gy = figure.data[0].y as number[];
   const z = figure.data[0].z as number[][];
   const expected = tf.tidy(() => (model.predict(tf.tensor2d([[gx[7], gy[3]]])) as tf.Tensor).dataSync()[1]);
   assert.ok(Math.abs(z[3][7] - expected) < 1e-6);
-  assert.equal((figure.data[2].x as number[]).length + (figure.data[3].x as number[]).length, 40);
+  assert.equal((figure.data[1].x as number[]).length + (figure.data[2].x as number[]).length, 40);
   model.dispose();
   tf.dispose([data.x, data.y]);
+});
+
+test("decision boundaries side by side: a panel per model on its own axes, test points hollow, accuracies in the titles", () => {
+  const train = makeMoons({ samples: 40, noise: 0.2, seed: 1 });
+  const test = makeMoons({ samples: 30, noise: 0.2, seed: 2 });
+  const models = [1, 2].map((seed) => buildMLP({ inputShape: 2, hiddenUnits: [8], outputUnits: 2, seed }));
+  const figure = plotDecisionBoundaries(
+    models.map((model, i) => ({ label: `model ${i}`, model })),
+    train,
+    { test, resolution: 11 },
+  );
+  // per panel: the contour, then train and test markers for each class
+  assert.equal(figure.data.length, 2 * (1 + 2 * 2));
+  assert.deepEqual(
+    figure.data.slice(5).map((t) => t.xaxis),
+    ["x2", "x2", "x2", "x2", "x2"],
+  );
+  const hollow = figure.data[2] as { name: string; marker: { color: string } };
+  assert.match(hollow.name, /測試 test/);
+  assert.equal(hollow.marker.color, "rgba(0,0,0,0)");
+  const accuracy = (model: tf.LayersModel, set: typeof train) =>
+    tf.tidy(
+      () =>
+        tf.metrics
+          .categoricalAccuracy(set.y, model.predict(set.x) as tf.Tensor)
+          .mean()
+          .dataSync()[0],
+    );
+  const titles = (figure.layout.annotations as Array<{ text: string }>).map((a) => a.text);
+  models.forEach((model, i) => {
+    assert.ok(titles[i].includes(`model ${i}`));
+    assert.ok(titles[i].includes(`訓練 train ${(100 * accuracy(model, train)).toFixed(1)}%`), titles[i]);
+    assert.ok(titles[i].includes(`測試 test ${(100 * accuracy(model, test)).toFixed(1)}%`), titles[i]);
+    model.dispose();
+  });
+  tf.dispose([train.x, train.y, test.x, test.y]);
+});
+
+test("saved figures keep 4 significant digits of their data, their layout untouched", () => {
+  const figure = {
+    data: [{ type: "scatter", x: [1, 2], y: [0.123456789, -98765.4321], name: "a" }],
+    layout: { width: 612.345 },
+  };
+  const compact = compactFigure(figure);
+  assert.deepEqual(compact.data[0].y, [0.1235, -98770]);
+  assert.deepEqual(compact.data[0].x, [1, 2]);
+  assert.equal(compact.layout.width, 612.345);
+  assert.equal(figure.data[0].y[0], 0.123456789, "the figure itself is not changed");
 });

@@ -3,7 +3,16 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findChromium, mimeBundle, PALETTE, plotL1L2Geometry, plotSparsity, savePlot, show } from "reglab";
+import {
+  compactFigure,
+  findChromium,
+  mimeBundle,
+  PALETTE,
+  plotL1L2Geometry,
+  plotSparsity,
+  savePlot,
+  show,
+} from "reglab";
 import { tempDir } from "../runner/helpers";
 import { countColour, decodePng } from "./png";
 
@@ -71,21 +80,33 @@ test("without Chromium, PNG is a clear error and show's bundle has no image/png"
 });
 
 test(
-  "the mime bundle: plotly JSON, an HTML fallback (plotly.js only when asked), text, and a PNG on request",
+  "the mime bundle: plotly JSON (4 digits), HTML that shows the PNG and upgrades to the live plot, text, a PNG",
   { skip: noChromium },
   () => {
     const figure = plotL1L2Geometry();
     const first = mimeBundle(figure, { inlinePlotly: true, png: true });
-    assert.deepEqual(first["application/vnd.plotly.v1+json"], { data: figure.data, layout: figure.layout });
+    assert.deepEqual(first["application/vnd.plotly.v1+json"], compactFigure(figure));
     assert.equal(
       (first["text/html"] as string).match(/plotly\.js v3/g)?.length,
       1,
       "the first figure carries plotly.js",
     );
     assert.equal(decodePng(Buffer.from(first["image/png"] as string, "base64")).width, 640);
+    assert.ok(
+      (first["text/html"] as string).includes(`<img src="data:image/png;base64,${first["image/png"]}"`),
+      "the HTML shows the PNG on its own",
+    );
     const later = mimeBundle(figure, { png: false });
     assert.doesNotMatch(later["text/html"] as string, /plotly\.js v3/, "later figures reuse it");
-    assert.match(later["text/html"] as string, /if\(!window\.Plotly\)\{return setTimeout\(draw,50\);\}/);
+    assert.match(
+      later["text/html"] as string,
+      /if\(window\.Plotly\)draw\(\);else window\.addEventListener\("reglab-plotly-ready",draw/,
+    );
+    assert.match(
+      later["text/html"] as string,
+      /互動圖需要 plotly\.js/,
+      "no PNG: a box says what is missing, never a blank",
+    );
     assert.equal(later["text/plain"], '<Figure: 6 traces, "L1 與 L2 的幾何 L1 vs. L2 geometry">');
     assert.throws(() => show(figure), /^Error: show\(\) needs a running tslab kernel/);
   },

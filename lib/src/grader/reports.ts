@@ -65,7 +65,7 @@ export function feedbackHtml(report: GradeReport, homework: HomeworkSource): str
   return renderReport(
     notebook ? [{ name: basename(report.submission), status: report.error ? "failed" : "completed", notebook }] : [],
     `Feedback: ${basename(report.submission)}`,
-    { preamble, summary: false },
+    { preamble, summary: false, trusted: false },
   );
 }
 

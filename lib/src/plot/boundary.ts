@@ -12,7 +12,7 @@ export interface BoundaryData {
 }
 
 export interface BoundaryOptions {
-  /** Grid points per axis (default 120). */
+  /** Grid points per axis (default 100). */
   resolution?: number;
   /** Margin around the data, in data units (default 0.5). */
   padding?: number;
@@ -60,7 +60,7 @@ export function plotDecisionBoundaries(
   if (panels.length === 0) throw new Error(`${where}: no models to draw`);
   const trainPoints = checkPoints(where, train);
   const testPoints = options.test ? checkPoints(where, options.test) : [];
-  const resolution = options.resolution ?? 120;
+  const resolution = options.resolution ?? 100;
   const padding = options.padding ?? 0.5;
   const all = [...trainPoints, ...testPoints];
   const gridX = linspace(
@@ -80,8 +80,8 @@ export function plotDecisionBoundaries(
   const layout: Layout = baseLayout(options.title ?? bilingual("決策邊界", "Decision boundary"), {
     grid: { rows: 1, columns: panels.length, pattern: "independent", xgap: 0.06 },
     width: Math.max(640, 420 * panels.length),
-    height: 520,
-    legend: { orientation: "h", x: 0, y: -0.14, yanchor: "top" },
+    height: 560,
+    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
     annotations: [],
   });
   panels.forEach((panel, p) => {
@@ -92,13 +92,13 @@ export function plotDecisionBoundaries(
       gridX.map((_, j) => value(probabilities[i * resolution + j]));
     const axes = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
     if (classes === 2) {
+      // One contour trace: its heatmap colouring is the background, its single level the P = 0.5 line.
       const z = gridY.map((_, i) => row(i, (q) => q[1]));
-      data.push({ type: "heatmap", x: gridX, y: gridY, z, zmin: 0, zmax: 1, showscale: false, ...axes,
+      data.push({ type: "contour", x: gridX, y: gridY, z, zmin: 0, zmax: 1, showscale: false, ...axes,
         colorscale: [[0, "#c6dbef"], [0.5, "#ffffff"], [1, "#fdd0a2"]],
+        contours: { start: 0.5, end: 0.5, size: 1, coloring: "heatmap", showlines: true },
+        line: { color: "#333", width: 2, smoothing: 0.85 }, name: "P = 0.5", showlegend: p === 0,
         hovertemplate: "P(class 1) = %{z:.2f}<extra></extra>" }); // prettier-ignore
-      data.push({ type: "contour", x: gridX, y: gridY, z, showscale: false, hoverinfo: "skip", ...axes,
-        contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color: "#333", width: 2 },
-        name: "P = 0.5", showlegend: p === 0 }); // prettier-ignore
     } else {
       const z = gridY.map((_, i) => row(i, (q) => q.indexOf(Math.max(...q))));
       const scale = Array.from({ length: classes }, (_, k) => [
@@ -129,7 +129,7 @@ export function plotDecisionBoundaries(
     layout[`xaxis${suffix}`] = axis("x₁", { range: [gridX[0], gridX[resolution - 1]] });
     layout[`yaxis${suffix}`] = axis(p === 0 ? "x₂" : "", { range: [gridY[0], gridY[resolution - 1]] });
   });
-  layout.margin = { l: 60, r: 20, t: 110, b: 90 };
+  layout.margin = { l: 60, r: 20, t: 110, b: 120 };
   return { data, layout };
 }
 

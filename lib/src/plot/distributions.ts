@@ -145,7 +145,7 @@ export interface WithUnits {
 
 /**
  * The first layer's incoming weights of the first `units` units as images (rows: settings), each
- * on a symmetric red–blue scale around 0. Colour images show the mean over channels.
+ * image on its own symmetric red–blue scale around 0. Colour images show the mean over channels.
  */
 export function plotFirstLayerImages(
   results: readonly WithUnits[],
@@ -163,7 +163,7 @@ export function plotFirstLayerImages(
     width: 120 + 110 * units,
     annotations: [
       {
-        text: "紅 red：正權重 positive · 藍 blue：負權重 negative · 灰 gray：0（每列各自縮放 each row scaled to its largest |w|）",
+        text: "紅 red：正權重 positive · 藍 blue：負權重 negative · 灰 gray：0（每張影像各自縮放 each image scaled to its largest |w|）",
         xref: "paper",
         yref: "paper",
         x: 0,
@@ -177,11 +177,13 @@ export function plotFirstLayerImages(
     showlegend: false,
   });
   results.forEach((result, r) => {
-    const scale = Math.max(1e-12, ...result.firstLayerUnits.slice(0, units).flatMap((u) => u.map(Math.abs)));
     for (let u = 0; u < units; u++) {
       const weights = result.firstLayerUnits[u];
       if (weights.length !== expected)
         throw new Error(`plotFirstLayerImages: a unit has ${weights.length} weights, imageShape needs ${expected}`);
+      // Each image on its own scale: with L1 a unit keeps a few large weights, which a shared scale would
+      // leave as the only visible pixels of the whole row.
+      const scale = Math.max(1e-12, ...weights.map(Math.abs));
       const z = Array.from({ length: height }, (_, y) =>
         Array.from({ length: width }, (_, x) => {
           let sum = 0;

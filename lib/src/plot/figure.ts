@@ -75,3 +75,24 @@ export function sharedBins(
   if (low === high) high = low + 1e-6;
   return { start: low, end: high, size: (high - low) / bins };
 }
+
+/** Significant digits a figure keeps when it is saved: more than any screen shows. */
+export const FIGURE_DIGITS = 4;
+
+function round(value: unknown): unknown {
+  if (typeof value === "number")
+    return Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(FIGURE_DIGITS)) : value;
+  if (Array.isArray(value)) return value.map(round);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, round(v)]));
+  return value;
+}
+
+/**
+ * The figure with its trace data rounded to FIGURE_DIGITS significant digits: notebooks carry every
+ * figure's data (twice: plotly's JSON and the HTML that draws it), and 17-digit floats would double
+ * their size for nothing visible. Layouts are kept as they are.
+ */
+export function compactFigure(figure: Figure): Figure {
+  return { ...figure, data: figure.data.map((trace) => round(trace) as Trace) };
+}

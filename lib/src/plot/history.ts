@@ -100,7 +100,7 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
   const yTitle = (metric: HistoryMetric) => `${METRIC_TITLES[metric]}${options.logY ? "（對數 log）" : ""}`;
   const layout = baseLayout(title(metrics[0]), {
     xaxis: axis(bilingual("訓練週期", "Epoch")),
-    yaxis: axis(yTitle(metrics[0]), options.logY ? { type: "log" } : {}),
+    yaxis: axis(yTitle(metrics[0]), options.logY ? { type: "log", exponentformat: "power" } : {}),
     hovermode: "x unified",
     height: options.height ?? 500,
     legend: { x: 1.02, xanchor: "left", y: 1, yanchor: "top" },

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromiumArgs, findChromium } from "../util/chromium";
+import { escapeHtml } from "../util/html";
 import { plotlyJs, plotlyJsPath, scriptJson } from "../util/plotly";
 import type { Figure } from "./figure";
 
@@ -17,28 +18,64 @@ export function figureSize(figure: Figure): { width: number; height: number } {
 
 let divCounter = 0;
 
+/** The event the inlined plotly.js fires on the page once it has loaded. */
+export const PLOTLY_READY_EVENT = "reglab-plotly-ready";
+
 /**
- * A div and the script that draws the figure into it. With `plotly: "inline"` the fragment carries
- * plotly.js itself; otherwise it waits for `window.Plotly` (loaded once elsewhere on the page).
+ * plotly.js as a script that works on any page: classic Notebook defines require.js' `define`, which
+ * would make plotly's bundle register as an anonymous AMD module instead of `window.Plotly`, so
+ * `define` is hidden while it loads; afterwards it tells waiting figures that it is there.
  */
-export function figureFragment(
-  figure: Figure,
-  options: { plotly?: "inline" | "page"; id?: string; static?: boolean } = {},
-): string {
-  const id = options.id ?? `reglab-plot-${process.pid}-${++divCounter}`;
-  const config = {
-    responsive: !options.static,
-    staticPlot: Boolean(options.static),
-    displaylogo: false,
-    ...figure.config,
-  };
-  const { height } = figureSize(figure);
+export function inlinePlotlyScript(): string {
+  return (
+    `<script>window.__reglabDefine = window.define; window.define = undefined;</script>` +
+    `<script>${plotlyJs()}</script>` +
+    `<script>window.define = window.__reglabDefine; window.dispatchEvent(new Event(${JSON.stringify(PLOTLY_READY_EVENT)}));</script>`
+  );
+}
+
+export interface FragmentOptions {
+  /** The PNG copy (base64), shown until plotly.js draws the live figure — or for good, where it cannot. */
+  png?: string;
+  /** Carry plotly.js itself (the first figure of a kernel session). */
+  inlinePlotly?: boolean;
+}
+
+/**
+ * The figure as HTML that shows something in every front end: the PNG copy (or, without one, a box
+ * saying what is missing) in plain HTML, which survives sanitizers that strip scripts (untrusted
+ * notebooks in JupyterLab); and a script that replaces it with the interactive plot once `window.Plotly`
+ * exists — at once, or when the inlined copy fires PLOTLY_READY_EVENT. Nothing waits forever and
+ * nothing is left blank: without plotly.js the static copy simply stays.
+ */
+export function figureFragment(figure: Figure, options: FragmentOptions = {}): string {
+  const id = `reglab-plot-${process.pid}-${++divCounter}`;
+  const config = { responsive: true, displaylogo: false, ...figure.config };
+  const { width, height } = figureSize(figure);
+  const title = figureTitle(figure);
+  const still = options.png
+    ? `<img src="data:image/png;base64,${options.png}" alt="${escapeHtml(title)}" width="${width}" style="max-width:100%;height:auto">`
+    : `<div style="border:1px dashed #999;padding:1em;color:#555;font-family:sans-serif">${escapeHtml(title)}：` +
+      `互動圖需要 plotly.js；靜態圖需要 Chromium (apt-get install chromium)。` +
+      ` Needs plotly.js to draw, or Chromium for a static copy.</div>`;
   const draw =
-    `(function draw(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(!window.Plotly){return setTimeout(draw,50);}` +
-    `Plotly.newPlot(el,${scriptJson(figure.data)},${scriptJson(figure.layout)},${scriptJson(config)});})();`;
-  const library = options.plotly === "inline" ? `<script>${plotlyJs()}</script>` : "";
-  return `<div id="${id}" style="width:100%;height:${height}px"></div>${library}<script>${draw}</script>`;
+    `(function(){var box=document.getElementById(${JSON.stringify(id)});if(!box)return;` +
+    `function draw(){if(box.dataset.drawn)return;box.dataset.drawn="1";var div=document.createElement("div");` +
+    `div.style.width="100%";div.style.height="${height}px";box.replaceChildren(div);` +
+    `window.Plotly.newPlot(div,${scriptJson(figure.data)},${scriptJson(figure.layout)},${scriptJson(config)});}` +
+    `if(window.Plotly)draw();else window.addEventListener(${JSON.stringify(PLOTLY_READY_EVENT)},draw,{once:true});})();`;
+  return (
+    `<div id="${id}" class="reglab-figure" style="max-width:${width}px">${still}</div>` +
+    (options.inlinePlotly ? inlinePlotlyScript() : "") +
+    `<script>${draw}</script>`
+  );
+}
+
+/** The figure's title text, for alt text and messages. */
+export function figureTitle(figure: Figure): string {
+  const title = figure.layout.title as { text?: unknown } | string | undefined;
+  const text = typeof title === "string" ? title : title?.text;
+  return typeof text === "string" ? text : "figure";
 }
 
 /** A standalone page: plotly.js inlined (or linked by file, for rendering), one figure. */

@@ -1,9 +1,10 @@
 /**
  * Showing and saving figures. In a tslab notebook `show(fig)` sends ONE display_data carrying
  * several representations, and each front end picks the one it renders:
- *   application/vnd.plotly.v1+json  JupyterLab (plotly's extension), VS Code, nteract
- *   text/html                       classic Notebook and HTML exports (plotly.js inlined by the first
- *                                   figure of the kernel session only, later ones reuse it)
+ *   application/vnd.plotly.v1+json  JupyterLab with plotly's renderer, VS Code, nteract: interactive
+ *   text/html                       classic Notebook, JupyterLab without plotly's renderer, HTML exports:
+ *                                   the PNG copy, replaced by the interactive plot wherever plotly.js
+ *                                   runs (inlined once, by the first figure of the kernel session)
  *   image/png                       when a headless Chromium is available: GitHub's viewer and
  *                                   anything else that shows only images
  * tslab's own display API sends one mime type per message, so the bundle goes through the function
@@ -13,10 +14,10 @@ import { extname } from "node:path";
 import { writeFileAtomic } from "../util/files";
 import { escapeHtml } from "../util/html";
 import { inNotebook, type MimeBundle, publishDisplay } from "../util/notebook-display";
-import type { Figure } from "./figure";
+import { compactFigure, type Figure } from "./figure";
 import { findChromium } from "../util/chromium";
 import { PLOTLY_MIME } from "../util/plotly";
-import { figureFragment, figurePage, renderPng } from "./render";
+import { figureFragment, figurePage, figureTitle, renderPng } from "./render";
 
 let plotlyInlined = false;
 
@@ -30,14 +31,19 @@ export function mimeBundle(
   figure: Figure,
   options: ShowOptions & { inlinePlotly?: boolean } = {},
 ): Record<string, unknown> {
-  const bundle: Record<string, unknown> = {
-    [PLOTLY_MIME]: { data: figure.data, layout: figure.layout, ...(figure.config ? { config: figure.config } : {}) },
-    "text/html": figureFragment(figure, { plotly: options.inlinePlotly ? "inline" : "page" }),
-    "text/plain": `<Figure: ${figure.data.length} traces${typeof (figure.layout.title as { text?: string })?.text === "string" ? `, "${(figure.layout.title as { text: string }).text}"` : ""}>`,
-  };
   const wantPng = options.png ?? (process.env.REGLAB_PNG !== "0" && findChromium() !== undefined);
-  if (wantPng) bundle["image/png"] = renderPng(figure).toString("base64");
-  return bundle;
+  const png = wantPng ? renderPng(figure).toString("base64") : undefined;
+  const compact = compactFigure(figure);
+  return {
+    [PLOTLY_MIME]: {
+      data: compact.data,
+      layout: compact.layout,
+      ...(compact.config ? { config: compact.config } : {}),
+    },
+    "text/html": figureFragment(compact, { png, inlinePlotly: options.inlinePlotly }),
+    ...(png ? { "image/png": png } : {}),
+    "text/plain": `<Figure: ${figure.data.length} traces, "${figureTitle(figure)}">`,
+  };
 }
 
 /** Sends one display_data; outside a tslab kernel an Error names the caller and the way out. */

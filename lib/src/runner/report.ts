@@ -4,6 +4,7 @@
  * draws their `application/vnd.plotly.v1+json` data with plotly.js, inlined once for the whole page,
  * so the file is self-contained (it can be uploaded as a CI artifact and opened anywhere).
  */
+import markdownItKatex from "@vscode/markdown-it-katex";
 import MarkdownIt from "markdown-it";
 import { PLOTLY_MIME, plotlyJs, scriptJson } from "../util/plotly";
 import { escapeHtml } from "../util/html";
@@ -22,12 +23,31 @@ export interface ReportEntry {
   notebook?: Notebook;
 }
 
-const markdown = new MarkdownIt({ html: true, linkify: true });
+/**
+ * Markdown as Jupyter shows it, math included: $…$ and $$…$$ become MathML (KaTeX, rendered here, so
+ * the page needs no script, font or network to show formulas). Notebooks from untrusted authors
+ * (students' submissions) get no raw HTML at all.
+ */
+function markdownRenderer(trusted: boolean): MarkdownIt {
+  return new MarkdownIt({ html: trusted, linkify: true }).use(markdownItKatex, {
+    output: "mathml",
+    throwOnError: false,
+  });
+}
+
+const trustedMarkdown = markdownRenderer(true);
+const untrustedMarkdown = markdownRenderer(false);
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 class Renderer {
   private plots = 0;
+  private readonly markdown: MarkdownIt;
+
+  /** `trusted`: raw HTML in markdown and text/html outputs is shown as is; otherwise it is shown as text. */
+  constructor(private readonly trusted: boolean) {
+    this.markdown = trusted ? trustedMarkdown : untrustedMarkdown;
+  }
 
   get hasPlots(): boolean {
     return this.plots > 0;
@@ -55,20 +75,24 @@ class Renderer {
         `${scriptJson(figure.layout ?? {})}, ${scriptJson({ responsive: true, ...(figure.config as object) })});</script>`
       );
     }
-    if (data["text/html"]) return `<div class="html">${text("text/html")}</div>`;
-    if (data["image/svg+xml"]) return `<div class="image">${text("image/svg+xml")}</div>`;
+    if (data["text/html"]) {
+      return this.trusted
+        ? `<div class="html">${text("text/html")}</div>`
+        : `<pre class="plain">${escapeHtml(text(data["text/plain"] !== undefined ? "text/plain" : "text/html"))}</pre>`;
+    }
+    if (data["image/svg+xml"] && this.trusted) return `<div class="image">${text("image/svg+xml")}</div>`;
     for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
       if (data[mime])
         return `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
     }
-    if (data["text/markdown"]) return `<div class="markdown">${markdown.render(text("text/markdown"))}</div>`;
+    if (data["text/markdown"]) return `<div class="markdown">${this.markdown.render(text("text/markdown"))}</div>`;
     if (data["text/plain"] !== undefined) return `<pre class="plain">${escapeHtml(text("text/plain"))}</pre>`;
     return `<pre class="plain">(output of type ${escapeHtml(Object.keys(data).join(", "))})</pre>`;
   }
 
   cell(cell: Cell, index: number): string {
     const source = joinSource(cell.source);
-    if (cell.cell_type === "markdown") return `<div class="cell markdown">${markdown.render(source)}</div>`;
+    if (cell.cell_type === "markdown") return `<div class="cell markdown">${this.markdown.render(source)}</div>`;
     if (cell.cell_type === "raw") return `<div class="cell raw"><pre>${escapeHtml(source)}</pre></div>`;
     const info = cellRunInfo(cell);
     const prompt = cell.execution_count === null ? " " : String(cell.execution_count);
@@ -76,10 +100,15 @@ class Renderer {
     const timing = info?.duration !== undefined ? `<span class="duration">${info.duration.toFixed(1)} s</span>` : "";
     const failure = info?.message ? `<div class="failure">${escapeHtml(info.message)}</div>` : "";
     const outputs = cell.outputs.map((output) => this.output(output)).join("\n");
+    const code = `<pre><code>${escapeHtml(source)}</code></pre>`;
+    // Cells whose source Jupyter collapses (metadata.jupyter.source_hidden, e.g. the course's claim checks).
+    const hidden = (cell.metadata.jupyter as { source_hidden?: unknown } | undefined)?.source_hidden === true;
+    const input = hidden
+      ? `<details class="input"><summary><span class="prompt">In [${prompt}]:</span> 程式碼已收合 code hidden${timing}</summary>${code}</details>`
+      : `<div class="input"><span class="prompt">In [${prompt}]:</span>${timing}${code}</div>`;
     return (
       `<div class="cell code ${status}" id="cell-${escapeHtml(cell.id)}" data-index="${index}">` +
-      `<div class="input"><span class="prompt">In [${prompt}]:</span>${timing}<pre><code>${escapeHtml(source)}</code></pre></div>` +
-      `${failure}<div class="outputs">${outputs}</div></div>`
+      `${input}${failure}<div class="outputs">${outputs}</div></div>`
     );
   }
 }
@@ -91,7 +120,7 @@ function anchor(index: number): string {
 function summaryTable(entries: readonly ReportEntry[]): string {
   const rows = entries.map((entry, index) => {
     const name = entry.notebook ? `<a href="#${anchor(index)}">${escapeHtml(entry.name)}</a>` : escapeHtml(entry.name);
-    const file = entry.link ? ` <a class="file" href="${escapeHtml(entry.link)}">.ipynb</a>` : "";
+    const file = entry.link ? ` · <a class="file" href="${escapeHtml(entry.link)}">${escapeHtml(entry.link)}</a>` : "";
     const duration = entry.durationSeconds === undefined ? "" : `${entry.durationSeconds.toFixed(1)} s`;
     return (
       `<tr class="${entry.status}"><td>${name}${file}</td><td class="status">${entry.status}</td>` +
@@ -120,6 +149,8 @@ pre { margin: .3rem 0; white-space: pre-wrap; word-break: break-word; font-size:
 .outputs { padding-left: .9rem; } .stream.stderr { background: #fdecea; }
 .failure { color: #c62828; font-weight: 600; margin: .3rem 0 0 .9rem; }
 .plot { width: 100%; min-height: 420px; } .image img { max-width: 100%; }
+details.input summary { cursor: pointer; color: #567; font-size: .85em; }
+.katex-block { text-align: center; margin: .6em 0; } math[display="block"] { font-size: 1.15em; }
 `;
 
 export interface ReportOptions {
@@ -127,6 +158,11 @@ export interface ReportOptions {
   preamble?: string;
   /** The notebooks' summary table and verdict line (default true). */
   summary?: boolean;
+  /**
+   * Whether the notebooks' authors are trusted (default true: the course). For students' submissions
+   * pass false: their raw HTML is shown as text, so it cannot run scripts in the page.
+   */
+  trusted?: boolean;
 }
 
 /** The whole report page. */
@@ -135,7 +171,7 @@ export function renderReport(
   title = "reglab run",
   options: ReportOptions = {},
 ): string {
-  const renderer = new Renderer();
+  const renderer = new Renderer(options.trusted ?? true);
   const sections = entries.map((entry, index) => {
     if (!entry.notebook) return "";
     const cells = entry.notebook.cells.map((cell, cellIndex) => renderer.cell(cell, cellIndex)).join("\n");

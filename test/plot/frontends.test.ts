@@ -1,0 +1,180 @@
+/**
+ * Figures and formulas where users look at them, in Debian's Chromium driven by Playwright (no browser
+ * download): an nbconvert HTML export (as saved, and after the first figure cell was re-run in the same
+ * kernel, so that no output carries plotly.js any more), the figures' HTML as JupyterLab shows an
+ * untrusted notebook (its sanitizer: no scripts), and the run report (figures drawn, LaTeX rendered,
+ * legend clear of the buttons). Every figure must show pixels — a live plot or its PNG — never a blank
+ * box. Screenshots are kept in build/screenshots for CI.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { findChromium } from "reglab";
+import type { CodeCell } from "reglab/runner";
+import sanitizeHtml from "sanitize-html";
+import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
+
+const chromiumPath = findChromium();
+const skipBrowser = chromiumPath ? false : "no Chromium on PATH (apt-get install chromium)";
+const skipNbconvert = skipBrowser || debianPythonHas(["nbclient", "nbconvert", "nbformat"]) || false;
+const SCREENSHOTS = join(ROOT, "build", "screenshots");
+const FIXTURE = join(ROOT, "test", "plot", "fixtures", "show.ipynb");
+const FIGURES = 3;
+
+const out = tempDir("reglab-frontends-");
+let browser: Browser | undefined;
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const run = reglab(["run", FIXTURE, "--out", out, "-q"]);
+  assert.equal(run.status, 0, run.stderr);
+  if (chromiumPath) {
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    });
+  }
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** What each `.reglab-figure` shows: a live plot, a loaded image, or nothing. */
+async function figureStates(page: Page): Promise<string[]> {
+  return page.$$eval(".reglab-figure", (boxes) =>
+    boxes.map((box) => {
+      if (box.querySelector("svg.main-svg")) return "live";
+      const img = box.querySelector("img");
+      return img && img.complete && img.naturalWidth > 0 ? "image" : "blank";
+    }),
+  );
+}
+
+async function open(file: string, screenshot: string): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`file://${file}`, { waitUntil: "load" });
+  await page.waitForTimeout(1500); // plotly draws after load
+  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true });
+  return page;
+}
+
+/** Runs the fixture in Jupyter's own client; with `rerun`, runs the first figure cell a second time in the same kernel. */
+function nbclientExport(rerun: boolean): string {
+  const dir = tempDir("reglab-nbclient-");
+  const executed = join(dir, rerun ? "rerun.ipynb" : "saved.ipynb");
+  const script = [
+    "import sys, nbformat",
+    "from nbclient import NotebookClient",
+    "nb = nbformat.read(sys.argv[1], 4)",
+    "client = NotebookClient(nb, timeout=120, kernel_name='reglab', resources={'metadata': {'path': sys.argv[3]}})",
+    "with client.setup_kernel():",
+    "    for index, cell in enumerate(nb.cells):",
+    "        client.execute_cell(cell, index)",
+    "    if sys.argv[4] == 'rerun':",
+    "        first = next(i for i, c in enumerate(nb.cells) if c.cell_type == 'code')",
+    "        client.execute_cell(nb.cells[first], first)",
+    "nbformat.write(nb, sys.argv[2])",
+  ].join("\n");
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    JUPYTER_PATH: join(ROOT, "build", "jupyter"),
+  };
+  const run = spawnSync(DEBIAN_PYTHON, ["-c", script, FIXTURE, executed, ROOT, rerun ? "rerun" : "once"], {
+    encoding: "utf8",
+    env,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const convert = spawnSync(DEBIAN_PYTHON, ["-m", "nbconvert", "--to", "html", executed], { encoding: "utf8", env });
+  assert.equal(convert.status, 0, convert.stderr);
+  return executed.replace(/\.ipynb$/, ".html");
+}
+
+test("an nbconvert HTML export: every figure becomes a live plot", { skip: skipNbconvert }, async () => {
+  const page = await open(nbclientExport(false), "nbconvert-export.png");
+  assert.deepEqual(await figureStates(page), new Array(FIGURES).fill("live"));
+  await page.close();
+});
+
+test(
+  "the export after the first figure cell was re-run: no plotly.js left, every figure shows its PNG",
+  { skip: skipNbconvert },
+  async () => {
+    const html = nbclientExport(true);
+    const page = await open(html, "nbconvert-export-rerun.png");
+    assert.equal(await page.evaluate(() => "Plotly" in window), false, "no output carries plotly.js any more");
+    assert.deepEqual(await figureStates(page), new Array(FIGURES).fill("image"));
+    await page.close();
+  },
+);
+
+/** JupyterLab's sanitizer for untrusted HTML outputs, for the elements a figure uses (packages/apputils/src/sanitizer.ts). */
+function asUntrusted(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: ["div", "img", "span", "b", "br"],
+    allowedAttributes: { div: ["class", "id", "style"], img: ["src", "alt", "width", "height", "style"] },
+    // JupyterLab checks URL schemes on href and cite only: embedded images (data: URIs) stay.
+    allowedSchemesAppliedToAttributes: ["href", "cite"],
+  });
+}
+
+test(
+  "the figures' HTML in an untrusted notebook (scripts stripped): each shows its PNG",
+  { skip: skipBrowser },
+  async () => {
+    const nb = readJson(join(out, "show.ipynb"));
+    const fragments = nb.cells
+      .filter((cell): cell is CodeCell => cell.cell_type === "code")
+      .flatMap((cell) => cell.outputs)
+      .map((output) => (output.output_type === "display_data" ? String(output.data["text/html"] ?? "") : ""))
+      .filter((html) => html !== "");
+    assert.equal(fragments.length, FIGURES);
+    const sanitized = fragments.map(asUntrusted);
+    assert.ok(
+      sanitized.every((html) => !html.includes("<script")),
+      "the sanitizer removed every script",
+    );
+    const file = join(tempDir("reglab-untrusted-"), "untrusted.html");
+    writeFileSync(file, `<!DOCTYPE html><html><body>${sanitized.join("\n")}</body></html>`);
+    const page = await open(file, "untrusted-outputs.png");
+    assert.deepEqual(await figureStates(page), new Array(FIGURES).fill("image"));
+    await page.close();
+  },
+);
+
+test(
+  "the report: every figure drawn, formulas rendered as math, buttons clear of the legend",
+  { skip: skipBrowser },
+  async () => {
+    const page = await open(join(out, "index.html"), "report.png");
+    const drawn = await page.$$eval(
+      ".plot",
+      (plots) => plots.filter((plot) => plot.querySelector("svg.main-svg")).length,
+    );
+    assert.equal(drawn, FIGURES);
+    const text = await page.evaluate(() => document.body.innerText);
+    assert.doesNotMatch(text, /\$\$|\$\\lambda\$|\\frac/, "no raw LaTeX in the visible text");
+    const math = await page.$$eval("math", (nodes) => nodes.length);
+    assert.ok(math >= 2, `${math} MathML formulas`);
+    const boxes = await page.$$eval(".plot", (plots) =>
+      plots
+        .map((plot) => [plot.querySelector(".updatemenu-container"), plot.querySelector(".legend")])
+        .filter(([menu, legend]) => menu && legend)
+        .map(([menu, legend]) => [menu!.getBoundingClientRect().toJSON(), legend!.getBoundingClientRect().toJSON()]),
+    );
+    assert.equal(boxes.length, 1, "the history figure has buttons and a legend");
+    for (const [menu, legend] of boxes) {
+      const apart =
+        menu.right <= legend.left ||
+        legend.right <= menu.left ||
+        menu.bottom <= legend.top ||
+        legend.bottom <= menu.top;
+      assert.ok(apart, `buttons ${JSON.stringify(menu)} overlap the legend ${JSON.stringify(legend)}`);
+    }
+    await page.close();
+  },
+);
