@@ -50,7 +50,7 @@ test("the report loads plotly.js once and every figure draws in headless Chromiu
   assert.equal(page.match(/plotly\.js v3/g)?.length, 1);
   assert.equal(
     page.match(/Plotly\.newPlot\("plot-\d+"/g)?.length,
-    2,
+    3,
     "the report draws the plotly JSON, not the HTML fallback",
   );
   const dom = spawnSync(
@@ -59,6 +59,6 @@ test("the report loads plotly.js once and every figure draws in headless Chromiu
     { encoding: "utf8", timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
   );
   const drawn = (dom.stdout.match(/<svg class="main-svg"/g) ?? []).length;
-  assert.ok(drawn >= 2, `plotly drew ${drawn} svg roots for 2 figures`);
+  assert.ok(drawn >= 3, `plotly drew ${drawn} svg roots for 3 figures`);
   assert.match(dom.stdout, /L1 最佳解 L1 optimum \(1\.00, 0\.00\)/, "the legend text is in the drawn page");
 });
