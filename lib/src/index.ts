@@ -142,4 +142,4 @@ export { plotMetricBars, type BarMetric } from "./plot/bars";
 export { claim, ClaimError } from "./experiments/claim";
 export { renderPng } from "./plot/render";
 export { findChromium } from "./util/chromium";
-export { check, CheckError } from "./grader/kernel/check";
+export { check, CheckError, type CloseOptions, type Hint, type Parts } from "./grader/kernel/check";

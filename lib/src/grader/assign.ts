@@ -1,6 +1,7 @@
 /**
  * The student's notebook from the instructor's: solutions become a stub that compiles and fails
- * loudly, hidden tests disappear, outputs are cleared, cell ids stay (the grader matches them).
+ * loudly, hidden tests and rubric cells disappear, outputs are cleared, cell ids stay (the grader
+ * matches them).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { basename, join } from "node:path";
 import { type Cell, joinSource, type Notebook, writeNotebook } from "../runner/notebook";
 import { gradeAll } from "./batch";
 import type { GradeReport } from "./grade";
-import { type HomeworkSource, HIDDEN, replaceRegions, SOLUTION } from "./source";
+import { type HomeworkSource, HIDDEN, replaceRegions, rubricOf, SOLUTION } from "./source";
 
 export const STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
 
@@ -36,7 +37,7 @@ function studentCell(cell: Cell): Cell {
 
 export function studentNotebook(homework: HomeworkSource): Notebook {
   const nb = structuredClone(homework.notebook);
-  nb.cells = nb.cells.map(studentCell);
+  nb.cells = nb.cells.filter((cell) => rubricOf(cell) === undefined).map(studentCell);
   delete nb.metadata.reglab;
   return nb;
 }

@@ -38,6 +38,8 @@ export interface ManualResult {
   max_points: number;
   /** The student's answer (the manual cell's text), for the teacher to grade by hand. */
   answer: string | null;
+  /** The rubric and model answer from the source notebook. */
+  rubric: string;
 }
 
 export interface GradeReport {
@@ -90,7 +92,12 @@ function ungraded(
     score: 0,
     max_score: maxScore(homework),
     tests: homework.tests.map((test) => ({ id: test.id, points: 0, max_points: test.points, status, message })),
-    manual: homework.manual.map((question) => ({ id: question.id, max_points: question.points, answer: null })),
+    manual: homework.manual.map((question) => ({
+      id: question.id,
+      max_points: question.points,
+      answer: null,
+      rubric: question.rubric,
+    })),
     error: message,
   };
 }
@@ -135,15 +142,30 @@ export function gradingNotebook(submission: Notebook, homework: HomeworkSource, 
   };
 }
 
-function partialReports(cell: CodeCell): number[] {
-  const points: number[] = [];
+interface PartialReport {
+  points: number;
+  message: string;
+}
+
+/** The partial-credit reports of a test cell; a malformed one counts as 0 points, saying so. */
+function partialReports(cell: CodeCell): PartialReport[] {
+  const reports: PartialReport[] = [];
   for (const output of cell.outputs) {
-    if (output.output_type !== "display_data") continue;
-    const report = output.data[SCORE_MIME] as { points?: unknown } | string | undefined;
-    const value = typeof report === "string" ? (JSON.parse(report) as { points?: unknown }).points : report?.points;
-    if (typeof value === "number" && Number.isFinite(value)) points.push(value);
+    if (output.output_type !== "display_data" || output.data[SCORE_MIME] === undefined) continue;
+    let report: unknown = output.data[SCORE_MIME];
+    try {
+      if (typeof report === "string") report = JSON.parse(report);
+    } catch {
+      report = undefined;
+    }
+    const { points, message } = (report ?? {}) as { points?: unknown; message?: unknown };
+    if (typeof points === "number" && Number.isFinite(points)) {
+      reports.push({ points, message: typeof message === "string" ? message.slice(0, 1000) : "" });
+    } else {
+      reports.push({ points: 0, message: "a malformed partial-credit report (counted as 0)" });
+    }
   }
-  return points;
+  return reports;
 }
 
 function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string | undefined): TestResult {
@@ -163,12 +185,14 @@ function scoreTest(test: TestCell, cell: CodeCell | undefined, killedAt: string 
   const reports = partialReports(cell);
   if (reports.length === 0)
     return { ...base, points: 0, status: "failed", message: "the test reported no partial credit" };
-  const points = Math.max(0, Math.min(test.points, ...reports));
+  const lowest = reports.reduce((a, b) => (b.points < a.points ? b : a));
+  const points = Math.max(0, Math.min(test.points, lowest.points));
+  const full = points === test.points;
   return {
     ...base,
     points,
-    status: points === test.points ? "passed" : "failed",
-    message: points === test.points ? "" : `partial credit: ${points} of ${test.points}`,
+    status: full ? "passed" : "failed",
+    message: full ? "" : `partial credit: ${points} of ${test.points}${lowest.message ? ` — ${lowest.message}` : ""}`,
   };
 }
 
@@ -216,6 +240,7 @@ export function scoreGradedNotebook(
       id: question.id,
       max_points: question.points,
       answer: answers.get(question.cellId) ?? null,
+      rubric: question.rubric,
     })),
     graded,
   };

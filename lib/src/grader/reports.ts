@@ -19,11 +19,22 @@ function csvField(value: string | number): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per submission, one column per auto-graded test, then the manual questions (to fill in). */
+/**
+ * One row per submission, one column per auto-graded test, then an empty column per question graded
+ * by hand (its header says the maximum) for the teacher to fill in.
+ */
 export function reportsCsv(reports: readonly GradeReport[]): string {
   const testIds = reports[0]?.tests.map((t) => t.id) ?? [];
-  const manualIds = reports[0]?.manual.map((m) => m.id) ?? [];
-  const header = ["submission", "score", "max_score", ...testIds, ...manualIds.map((id) => `${id} (manual)`), "error"];
+  const manual = reports[0]?.manual ?? [];
+  const manualIds = manual.map((m) => m.id);
+  const header = [
+    "submission",
+    "score",
+    "max_score",
+    ...testIds,
+    ...manual.map((m) => `${m.id} (manual, max ${m.max_points})`),
+    "error",
+  ];
   const rows = reports.map((report) => [
     report.submission,
     report.score,

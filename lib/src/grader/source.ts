@@ -4,7 +4,9 @@
  *   - test cells marked `metadata.reglab = { grade: true, id: "q1", points: 2 }` (add
  *     `partial: true` when the cell awards partial credit with check.partial);
  *   - hidden test code between `// BEGIN HIDDEN TESTS` and `// END HIDDEN TESTS` in test cells;
- *   - questions graded by hand: cells marked `metadata.reglab = { grade: "manual", id: "w1", points: 2 }`.
+ *   - questions graded by hand: cells marked `metadata.reglab = { grade: "manual", id: "w1", points: 2 }`;
+ *   - their rubric and model answer, for teachers only: markdown cells marked
+ *     `metadata.reglab = { rubric: "w1" }` (left out of the student version, listed in grades.json).
  */
 import { type Cell, joinSource, type Notebook, readNotebook } from "../runner/notebook";
 
@@ -33,6 +35,8 @@ export interface ManualQuestion {
   id: string;
   cellId: string;
   points: number;
+  /** The teacher's rubric and model answer (the question's rubric cells), or "" when there is none. */
+  rubric: string;
 }
 
 export interface HomeworkSource {
@@ -42,6 +46,12 @@ export interface HomeworkSource {
   manual: ManualQuestion[];
   /** Cell ids of code cells holding solutions. */
   solutionCells: string[];
+}
+
+/** The manual question a rubric cell belongs to, if the cell is one. */
+export function rubricOf(cell: Cell): string | undefined {
+  const meta = cell.metadata.reglab as { rubric?: unknown } | undefined;
+  return typeof meta?.rubric === "string" ? meta.rubric : undefined;
 }
 
 export function gradeMetadata(cell: Cell): GradeMetadata | undefined {
@@ -104,6 +114,7 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
   const tests: TestCell[] = [];
   const manual: ManualQuestion[] = [];
   const solutionCells: string[] = [];
+  const rubrics = new Map<string, string[]>();
   const ids = new Set<string>();
   nb.cells.forEach((cell, index) => {
     const where = `${file}: cell ${index + 1} (id ${cell.id})`;
@@ -119,7 +130,12 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
     }
     if (cell.cell_type !== "code") {
       if (meta?.grade === true) throw new Error(`${where}: an auto-graded test must be a code cell`);
-      if (meta?.grade === "manual") manual.push({ id: meta.id, cellId: cell.id, points: meta.points });
+      if (meta?.grade === "manual") manual.push({ id: meta.id, cellId: cell.id, points: meta.points, rubric: "" });
+      const rubric = rubricOf(cell);
+      if (rubric !== undefined) {
+        if (cell.cell_type !== "markdown") throw new Error(`${where}: a rubric must be a markdown cell`);
+        rubrics.set(rubric, [...(rubrics.get(rubric) ?? []), source]);
+      }
       return;
     }
     const solutions = regions(source, SOLUTION, where);
@@ -137,11 +153,16 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
     } else {
       if (hidden.length > 0)
         throw new Error(`${where}: hidden tests belong in a test cell (metadata.reglab.grade = true)`);
-      if (meta?.grade === "manual") manual.push({ id: meta.id, cellId: cell.id, points: meta.points });
+      if (meta?.grade === "manual") manual.push({ id: meta.id, cellId: cell.id, points: meta.points, rubric: "" });
+      if (rubricOf(cell) !== undefined) throw new Error(`${where}: a rubric must be a markdown cell`);
       if (solutions.length > 0) solutionCells.push(cell.id);
     }
   });
   if (tests.length === 0) throw new Error(`${file}: no auto-graded test cells (metadata.reglab.grade = true)`);
+  for (const id of rubrics.keys()) {
+    if (!manual.some((question) => question.id === id)) throw new Error(`${file}: a rubric for "${id}", which is no manual question`);
+  }
+  for (const question of manual) question.rubric = (rubrics.get(question.id) ?? []).join("\n\n");
   return { file, notebook: nb, tests, manual, solutionCells };
 }
 

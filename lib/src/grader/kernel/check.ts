@@ -1,24 +1,44 @@
 /**
- * Assertions for homework test cells: `check.ok`, `check.equal`, `check.close`, `check.throws`, and
- * `check.partial(points)` for partial credit. Everything they rely on is captured when this module
- * loads — in a grading kernel that is before any student code runs (see lockdown.ts) — so a student
- * who replaces `Math.abs`, `JSON.stringify` or node:assert does not change what a check decides.
+ * Assertions for homework test cells: `check.ok`, `check.equal`, `check.close`, `check.throws`;
+ * `check.parts(points)` for a test scored part by part (partial credit, each part's verdict shown);
+ * `check.partial(points)` for a test that computes its own score. Failures are one line — the test's
+ * own message (Chinese first, then English, by the course's convention) and, when the wrong value is a
+ * known mistake, a hint — never a stack trace through tslab's internals.
+ *
+ * Runs inside the student's kernel. Everything it relies on is captured when this module loads — in a
+ * grading kernel that is before any student code runs (see lockdown.ts) — so a student who replaces
+ * `Math.abs`, `JSON.stringify` or node:assert does not change what a check decides.
  */
 const abs = Math.abs;
 const max = Math.max;
+const min = Math.min;
 const isFinite = Number.isFinite;
 const isArray = Array.isArray;
 const stringify = JSON.stringify;
 const StringOf = String;
 const ErrorClass = Error;
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 /** The error a failed check throws; the grader counts a cell ending in it as "failed". */
 export class CheckError extends ErrorClass {
   override name = "CheckError";
+
+  /** How tslab prints it (console.error → util.inspect): the message alone, no code frame or stack. */
+  [inspectCustom](): string {
+    return `${this.name}: ${this.message}`;
+  }
 }
 
 /** The mime type a partial-credit report travels in (one display_data in the test cell). */
 export const SCORE_MIME = "application/vnd.reglab.score+json";
+
+/** A known wrong value and what to tell the student who got it. */
+export type Hint = [wrongValue: number, hint: string];
+
+export interface CloseOptions {
+  /** Hints for known mistakes: a value within the tolerance of a wrong value gets its hint appended. */
+  hints?: readonly Hint[];
+}
 
 function describe(value: unknown): string {
   try {
@@ -50,11 +70,17 @@ function closeEnough(actual: number, expected: number, tolerance: number): boole
   return isFinite(actual) && abs(actual - expected) <= tolerance * max(1, abs(expected));
 }
 
+function hintFor(actual: unknown, tolerance: number, hints: readonly Hint[] | undefined): string {
+  if (typeof actual !== "number" || !hints) return "";
+  for (const [wrong, hint] of hints) if (closeEnough(actual, wrong, tolerance)) return ` — 提示 hint: ${hint}`;
+  return "";
+}
+
 /**
  * Publishes a partial-credit report through tslab, resolved at call time (the current cell's request).
- * Not shared with plot/show.ts on purpose: lockdown pins this module, not that one.
+ * Not shared with util/notebook-display.ts on purpose: lockdown pins this module, not that one.
  */
-function publishScore(points: number): void {
+function publishScore(points: number, message: string): void {
   let jupyter: { lastWriteDisplayData?: ((content: object, update: boolean) => void) | null } | undefined;
   try {
     jupyter = require("tslab/dist/jupyter");
@@ -63,7 +89,46 @@ function publishScore(points: number): void {
   }
   const write = jupyter?.lastWriteDisplayData;
   if (!write) throw new ErrorClass("check.partial() reports to the grader and only works in a notebook cell");
-  write({ data: { [SCORE_MIME]: { points }, "text/plain": `partial credit: ${points}` }, metadata: {} }, false);
+  write(
+    { data: { [SCORE_MIME]: { points, message }, "text/plain": `partial credit: ${points}${message ? ` — ${message}` : ""}` }, metadata: {} },
+    false,
+  );
+}
+
+/** One line of a part's verdict, printed in the cell. */
+function printLine(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/**
+ * A test scored part by part: `part(points, label, run)` runs a block of checks (sync or async) and
+ * awards its points when nothing in it throws; `report()` prints each part's verdict and reports the
+ * total. Any error in a part — a failed check, or the student's code throwing — costs that part only.
+ */
+export class Parts {
+  private earned = 0;
+  private readonly failures: string[] = [];
+
+  constructor(private readonly maxPoints: number) {}
+
+  async part(points: number, label: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+      this.earned += points;
+      printLine(`✓ ${label} (+${points})`);
+    } catch (error) {
+      const text = error instanceof CheckError ? error.message : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? StringOf(error)}`;
+      this.failures.push(`${label}: ${text}`);
+      printLine(`✗ ${label} (0 / ${points}) — ${text}`);
+    }
+  }
+
+  /** Prints the total and reports it to the grader; the failed parts travel as the message. */
+  report(): void {
+    const points = min(this.earned, this.maxPoints);
+    printLine(`得分 score: ${points} / ${this.maxPoints}`);
+    publishScore(points, this.failures.join(" | "));
+  }
 }
 
 export const check = {
@@ -75,16 +140,20 @@ export const check = {
   equal(actual: unknown, expected: unknown, message = ""): void {
     if (!deepEqual(actual, expected)) fail(message, `expected ${describe(expected)}, got ${describe(actual)}`);
   },
-  /** |actual − expected| ≤ tolerance·max(1, |expected|), element-wise for arrays. */
+  /** |actual − expected| ≤ tolerance·max(1, |expected|), element-wise for arrays; hints name known mistakes. */
   close(
     actual: number | ArrayLike<number>,
     expected: number | ArrayLike<number>,
     tolerance = 1e-5,
     message = "",
+    options: CloseOptions = {},
   ): void {
     if (typeof expected === "number") {
       if (typeof actual !== "number" || !closeEnough(actual, expected, tolerance))
-        fail(message, `expected ${describe(expected)} ± ${tolerance}, got ${describe(actual)}`);
+        fail(
+          message,
+          `expected ${describe(expected)} ± ${tolerance}, got ${describe(actual)}${hintFor(actual, tolerance, options.hints)}`,
+        );
       return;
     }
     if (typeof actual === "number" || actual?.length !== expected.length)
@@ -106,14 +175,20 @@ export const check = {
     }
     fail(message, "expected an error, nothing was thrown");
   },
+  /** A test scored part by part (see Parts); call `report()` at the end. */
+  parts(maxPoints: number): Parts {
+    if (!(typeof maxPoints === "number" && isFinite(maxPoints) && maxPoints > 0))
+      throw new ErrorClass(`check.parts: maxPoints must be a number > 0, got ${describe(maxPoints)}`);
+    return new Parts(maxPoints);
+  },
   /**
-   * Awards `points` (of the cell's maximum) instead of all of them. The grader takes the smallest
-   * report of a cell, so extra reports can only lower a score; a cell that declares partial credit
-   * and reports nothing scores 0.
+   * Awards `points` (of the cell's maximum) instead of all of them, with an optional message saying
+   * why. The grader takes the smallest report of a cell, so extra reports can only lower a score; a
+   * cell that declares partial credit and reports nothing scores 0.
    */
-  partial(points: number): void {
+  partial(points: number, message = ""): void {
     if (!(typeof points === "number" && isFinite(points) && points >= 0))
       throw new ErrorClass(`check.partial: points must be a number >= 0, got ${describe(points)}`);
-    publishScore(points);
+    publishScore(points, StringOf(message));
   },
 };

@@ -4,4 +4,4 @@
  * (also exported as `check` from "reglab"). Everything else in grader/ runs in the grader's process.
  */
 export { lockdown } from "./lockdown";
-export { check, CheckError, SCORE_MIME } from "./check";
+export { check, CheckError, Parts, SCORE_MIME, type CloseOptions, type Hint } from "./check";
