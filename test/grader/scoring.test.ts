@@ -28,37 +28,48 @@ test("the grading notebook: setup first, the student's cells, the source's tests
   assert.equal(graded.cells[0].id, SETUP_CELL_ID);
   assert.equal(graded.cells[graded.cells.length - 1].id, CANARY_CELL_ID);
   const ids = graded.cells.map((c) => c.id);
-  assert.deepEqual(ids.slice(-5, -1), ["q1-test", "q2-test", "q3-test", "q4-test"]);
-  assert.ok(ids.indexOf("q4-answer") < ids.indexOf("q1-test"));
-  assert.match(String((graded.cells.find((c) => c.id === "q4-test") as CodeCell).source), /held-out table 1/);
+  assert.deepEqual(ids.slice(-6, -1), ["q1-test", "q2-test", "q3-test", "q4-test", "q5-test"]);
+  assert.ok(ids.indexOf("q5-answer") < ids.indexOf("q1-test"));
+  assert.match(String((graded.cells.find((c) => c.id === "q5-test") as CodeCell).source), /an unseen table/);
 });
 
-test("clean test cells pass; a canary that reports success voids every test", () => {
-  const partial = (graded: Notebook) => {
-    const q3 = graded.cells.find((c) => c.id === "q3-test") as CodeCell;
-    q3.outputs.push({
-      output_type: "display_data",
-      data: { "application/vnd.reglab.score+json": { points: 3 } },
-      metadata: {},
-    });
+test("clean test cells pass; a canary that does not report its own error voids every test", () => {
+  /** Full-credit reports in every test scored in parts. */
+  const reportFull = (graded: Notebook) => {
+    for (const test of homework.tests.filter((t) => t.partial)) {
+      (graded.cells.find((c) => c.id === test.cellId) as CodeCell).outputs.push({
+        output_type: "display_data",
+        data: { "application/vnd.reglab.score+json": { points: test.points } },
+        metadata: {},
+      });
+    }
     return graded;
   };
-  const honest = scoreGradedNotebook(
-    "s.ipynb",
-    partial(executed((id) => (id === CANARY_CELL_ID ? canaryFailed : completed))),
-    homework,
-    new Map(),
-  );
-  assert.equal(honest.score, 10);
-  const tampered = scoreGradedNotebook("s.ipynb", partial(executed(() => completed)), homework, new Map());
-  assert.equal(tampered.score, 0);
-  assert.ok(
-    tampered.tests.every(
-      (t) =>
-        t.status === "error" &&
-        /^grading was interfered with: a check cell that must fail reported success$/.test(t.message),
-    ),
-  );
+  const score = (canary: CellRunInfo) =>
+    scoreGradedNotebook(
+      "s.ipynb",
+      reportFull(executed((id) => (id === CANARY_CELL_ID ? canary : completed))),
+      homework,
+      new Map(),
+      undefined,
+      "reglab canary x",
+    );
+  assert.equal(score(canaryFailed).score, 12);
+  for (const canary of [
+    completed,
+    { ...canaryFailed, message: "Error: something else" },
+    { ...canaryFailed, failure: "timeout" as const },
+  ]) {
+    const tampered = score(canary);
+    assert.equal(tampered.score, 0, JSON.stringify(canary));
+    assert.ok(
+      tampered.tests.every(
+        (t) =>
+          t.status === "error" &&
+          t.message === "grading was interfered with: a check cell that must fail did not report its own error",
+      ),
+    );
+  }
 });
 
 test("partial credit: the smallest report counts, none reported is 0, reports never exceed the maximum", () => {
@@ -71,7 +82,7 @@ test("partial credit: the smallest report counts, none reported is 0, reports ne
         data: { "application/vnd.reglab.score+json": value },
         metadata: {},
       });
-    return scoreGradedNotebook("s.ipynb", graded, homework, new Map()).tests[2];
+    return scoreGradedNotebook("s.ipynb", graded, homework, new Map(), undefined, "reglab canary x").tests[2];
   };
   assert.deepEqual(withReports([{ points: 3 }, { points: 1 }, JSON.stringify({ points: 3 })]), {
     id: "q3",
@@ -87,14 +98,23 @@ test("partial credit: the smallest report counts, none reported is 0, reports ne
 
 test("a kernel that died or a setup that failed scores nothing", () => {
   const dead = executed((id) =>
-    ["q1-test", "q2-test", "q3-test", "q4-test", CANARY_CELL_ID].includes(id) ? { status: "pending" } : completed,
+    ["q1-test", "q2-test", "q3-test", "q4-test", "q5-test", CANARY_CELL_ID].includes(id)
+      ? { status: "pending" }
+      : completed,
   );
-  const report = scoreGradedNotebook("s.ipynb", dead, homework, new Map(), {
-    kind: "dead",
-    message: "the kernel died while running this cell (exited with code 0)",
-    cellIndex: 4,
-    cellId: "extra",
-  });
+  const report = scoreGradedNotebook(
+    "s.ipynb",
+    dead,
+    homework,
+    new Map(),
+    {
+      kind: "dead",
+      message: "the kernel died while running this cell (exited with code 0)",
+      cellIndex: 4,
+      cellId: "extra",
+    },
+    "reglab canary x",
+  );
   assert.equal(report.score, 0);
   assert.equal(
     report.tests[0].message,
@@ -105,6 +125,8 @@ test("a kernel that died or a setup that failed scores nothing", () => {
     executed((id) => (id === SETUP_CELL_ID ? { status: "failed", failure: "error", message: "Error: x" } : completed)),
     homework,
     new Map(),
+    undefined,
+    "reglab canary x",
   );
   assert.equal(noSetup.score, 0);
   assert.match(noSetup.error!, /the grading kernel could not be prepared: Error: x/);

@@ -1,18 +1,30 @@
 /** `reglab grade`: score submissions against the instructor's notebook. */
 import { gradeAll } from "../grader/batch";
-import { DEFAULT_CELL_TIMEOUT_SECONDS, DEFAULT_MEMORY_MB, maxScore } from "../grader/grade";
+import {
+  DEFAULT_CELL_TIMEOUT_SECONDS,
+  DEFAULT_MEMORY_MB,
+  DEFAULT_SUBMISSION_TIMEOUT_SECONDS,
+  maxScore,
+} from "../grader/grade";
+import { MAX_FILE_MB } from "../grader/sandbox";
 import { reportsJson, writeGradeReports } from "../grader/reports";
 import { readHomework } from "../grader/source";
 import { collectNotebooks } from "../runner/run";
 import { textBar } from "../util/bar";
 import { type Command, defineCommand, positiveNumber, UsageError } from "./usage";
 
-const HELP = `Usage: reglab grade SUBMISSION... --source SOURCE [--json FILE] [--csv FILE] [--timeout SEC] [--jobs N] [--feedback DIR] [--memory MB]
+const HELP = `Usage: reglab grade SUBMISSION... --source SOURCE [--json FILE] [--csv FILE] [--feedback DIR]
+                    [--timeout SEC] [--submission-timeout SEC] [--memory MB] [--jobs N] [--unsafe-no-sandbox]
 
 Grades each submission (a notebook, or a folder of them) in its own fresh kernel: the student's
 cells run first, then the SOURCE's test cells with their hidden parts. A test scores its points
-when its cell runs clean (or what check.partial reports), 0 on a failed check, an error, a timeout
+when its cell runs clean (or what its parts report), 0 on a failed check, an error, a timeout
 or a dead kernel. Scores come from the kernel's replies, never from printed text.
+
+Each kernel runs in a bubblewrap sandbox: no network, a read-only view of the system and the
+project's packages, one scratch folder holding only that student's notebook, nothing of the
+grader's environment, memory capped, and everything it starts ends with it. Without bubblewrap
+grading stops, unless --unsafe-no-sandbox is given.
 
 Options:
   --source SOURCE  the instructor's notebook the assignment was made from (required)
@@ -20,8 +32,14 @@ Options:
   --csv FILE       one row per submission, one column per test
   --feedback DIR   an HTML page per submission: each test, its message, the student's outputs
   --timeout SEC    per-cell time limit (default ${DEFAULT_CELL_TIMEOUT_SECONDS})
+  --submission-timeout SEC
+                   time limit for a whole submission (default ${DEFAULT_SUBMISSION_TIMEOUT_SECONDS})
+  --memory MB      memory cap of each grading kernel: heap, Buffers and wasm (default ${DEFAULT_MEMORY_MB});
+                   files it writes are capped at ${MAX_FILE_MB} MB each
   --jobs N         submissions graded at the same time (default 1; one kernel each)
-  --memory MB      heap cap of each grading kernel (default ${DEFAULT_MEMORY_MB})
+  --unsafe-no-sandbox
+                   grade without bubblewrap (only Node's permission model and the limits):
+                   for trusted notebooks on machines without user namespaces
   -q, --quiet      print nothing but errors
 
 Exit code: 0 when every submission was graded (whatever its score), 1 when one could not be.
@@ -39,6 +57,8 @@ export const gradeCommand: Command = defineCommand({
     timeout: { type: "string" },
     jobs: { type: "string" },
     memory: { type: "string" },
+    "submission-timeout": { type: "string" },
+    "unsafe-no-sandbox": { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
   },
   async run({ values, positionals }, io) {
@@ -51,6 +71,7 @@ export const gradeCommand: Command = defineCommand({
     if (memory !== undefined && !(Number.isInteger(memory) && memory >= 64))
       throw new UsageError(`--memory must be a whole number of MB >= 64, got "${values.memory}"`);
     const timeoutSeconds = positiveNumber("--timeout", values.timeout);
+    const submissionTimeoutSeconds = positiveNumber("--submission-timeout", values["submission-timeout"]);
     let files: string[];
     try {
       files = collectNotebooks(positionals);
@@ -63,7 +84,9 @@ export const gradeCommand: Command = defineCommand({
     const reports = await gradeAll(files, homework, {
       jobs,
       timeoutSeconds,
+      submissionTimeoutSeconds,
       memoryMb: memory,
+      sandbox: values["unsafe-no-sandbox"] ? "none" : "required",
       onGraded: (report, done, total) => {
         if (quiet && !report.error) return;
         const line = `${report.submission}: ${report.score}/${report.max_score}${report.error ? ` — ${report.error}` : ""}`;

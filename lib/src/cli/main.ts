@@ -64,5 +64,7 @@ export function cli(): void {
   }
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Done means done: nothing left behind (a lingering socket or timer) may keep the command alive.
+    setTimeout(() => process.exit(code), 0).unref();
   });
 }

@@ -53,7 +53,8 @@ export interface AssignmentValidation {
 
 /**
  * nbgrader's validate: the solved source must score full marks and the blank student version 0 on
- * the auto-graded tests. Both are graded as submissions are, two kernels at a time.
+ * the auto-graded tests. Both are graded as submissions are, two kernels at a time — in the sandbox
+ * where there is one; both notebooks are the instructor's own, so it is not required.
  */
 export async function validateAssignment(
   homework: HomeworkSource,
@@ -67,6 +68,7 @@ export async function validateAssignment(
     const [solved, blank] = await gradeAll([homework.file, blankFile], homework, {
       jobs: 2,
       timeoutSeconds: options.timeoutSeconds,
+      sandbox: "if-available",
     });
     const problems = [
       ...(solved.error ? [solved.error] : []),

@@ -3,7 +3,7 @@
  * so this spreads over the cores), results in the order given, a crashing or hanging submission
  * never stopping the others.
  */
-import { type GradeOptions, type GradeReport, gradeSubmission } from "./grade";
+import { type GradeOptions, type GradeReport, gradeSubmission, resolveIsolation, ungraded } from "./grade";
 import type { HomeworkSource } from "./source";
 
 export interface BatchOptions extends GradeOptions {
@@ -16,13 +16,18 @@ export async function gradeAll(
   homework: HomeworkSource,
   options: BatchOptions = {},
 ): Promise<GradeReport[]> {
+  resolveIsolation(options.sandbox); // refuse the whole batch up front, in one line
   const reports: GradeReport[] = new Array(files.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
-      reports[index] = await gradeSubmission(files[index], homework, options);
+      try {
+        reports[index] = await gradeSubmission(files[index], homework, options);
+      } catch (error) {
+        reports[index] = ungraded(files[index], homework, `could not be graded: ${(error as Error).message}`);
+      }
       options.onGraded?.(reports[index], ++done, files.length);
     }
   };

@@ -6,11 +6,11 @@
  * text the cells print. Student code never runs in the grader's own process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { executeNotebook } from "../runner/execute";
-import { findKernelSpec, type FoundKernelSpec } from "../runner/kernelspec";
+import { findKernelSpec, findProjectRoot, type FoundKernelSpec } from "../runner/kernelspec";
 import { cellRunInfo, type Failure } from "../runner/run-metadata";
 import {
   type Cell,
@@ -21,6 +21,17 @@ import {
   readNotebook,
 } from "../runner/notebook";
 import { SCORE_MIME } from "./kernel/check";
+import {
+  bubblewrapLaunch,
+  childOf,
+  detectIsolation,
+  type Isolation,
+  kernelProject,
+  limitedLaunch,
+  permissionFlags,
+  sandboxEnv,
+  type SandboxPlan,
+} from "./sandbox";
 import type { HomeworkSource, TestCell } from "./source";
 
 export type TestStatus = "passed" | "failed" | "error" | "timeout";
@@ -57,14 +68,23 @@ export interface GradeReport {
 export interface GradeOptions {
   /** Per-cell time limit in seconds (default DEFAULT_CELL_TIMEOUT_SECONDS). */
   timeoutSeconds?: number;
-  /** Heap cap of the grading kernel in MB (default DEFAULT_MEMORY_MB): a runaway allocation kills the kernel, not the machine. */
+  /** Time limit for a whole submission, kernel start included (default DEFAULT_SUBMISSION_TIMEOUT_SECONDS). */
+  submissionTimeoutSeconds?: number;
+  /**
+   * Memory cap of the grading kernel in MB (default DEFAULT_MEMORY_MB): the data segment of every
+   * process in the sandbox — JS heap, Buffers, wasm memory — so a runaway allocation kills the
+   * kernel, not the machine.
+   */
   memoryMb?: number;
+  /** How the kernel is isolated (default "required"); see SandboxMode. */
+  sandbox?: SandboxMode;
   /** Kernel to use (default: the one the source notebook names). */
   kernel?: FoundKernelSpec;
 }
 
 /** Defaults of `reglab grade` (and its --help). */
 export const DEFAULT_CELL_TIMEOUT_SECONDS = 600;
+export const DEFAULT_SUBMISSION_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_MEMORY_MB = 4096;
 
 export const SETUP_CELL_ID = "reglab-grading-setup";
@@ -81,7 +101,7 @@ function codeCell(id: string, source: string): CodeCell {
 }
 
 /** A report that gives every test 0 with the same message. */
-function ungraded(
+export function ungraded(
   submission: string,
   homework: HomeworkSource,
   message: string,
@@ -205,7 +225,8 @@ export function scoreGradedNotebook(
   graded: Notebook,
   homework: HomeworkSource,
   answers: Map<string, string>,
-  runFailure?: Failure,
+  runFailure: Failure | undefined,
+  canaryToken: string,
 ): GradeReport {
   const cells = new Map(graded.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
   const setupCell = cells.get(SETUP_CELL_ID);
@@ -225,10 +246,17 @@ export function scoreGradedNotebook(
       ? `the kernel stopped in cell ${(runFailure.cellIndex ?? 0) + 1} (id ${runFailure.cellId}): ${runFailure.message}`
       : undefined;
   let tests = homework.tests.map((test) => scoreTest(test, cells.get(test.cellId), killedAt));
+  // The last cell throws an error carrying a fresh token: unless the kernel reports exactly that
+  // failure, something in the kernel rewrote what it reports, and no test result can be trusted.
+  // (A kernel that died or ran out of time before it never ran it; its tests are already 0.)
   const canaryCell = cells.get(CANARY_CELL_ID);
   const canary = canaryCell && cellRunInfo(canaryCell);
-  if (canary?.status === "completed") {
-    const message = "grading was interfered with: a check cell that must fail reported success";
+  const canaryRan = canary !== undefined && canary.status !== "pending";
+  if (
+    canaryRan &&
+    !(canary.status === "failed" && canary.failure === "error" && canary.message?.includes(canaryToken))
+  ) {
+    const message = "grading was interfered with: a check cell that must fail did not report its own error";
     tests = tests.map((test) => ({ ...test, points: 0, status: "error", message }));
   }
   return {
@@ -246,6 +274,45 @@ export function scoreGradedNotebook(
   };
 }
 
+/**
+ * How a submission's kernel is isolated: "required" (default) refuses to grade where bubblewrap
+ * cannot run; "if-available" falls back to Node's permission model and resource limits alone (for
+ * the instructor's own notebooks, e.g. validating an assignment); "none" always uses that fallback
+ * (`--unsafe-no-sandbox`).
+ */
+export type SandboxMode = "required" | "if-available" | "none";
+
+/** Throws the one-line reason grading cannot be isolated as `mode` asks; returns the isolation to use. */
+export function resolveIsolation(mode: SandboxMode = "required"): Isolation {
+  if (mode === "none") return { kind: "none", reason: "--unsafe-no-sandbox" };
+  const isolation = detectIsolation();
+  if (isolation.kind === "none" && mode === "required") {
+    throw new Error(
+      `cannot sandbox the submissions: ${isolation.reason}; pass --unsafe-no-sandbox to grade trusted work without a sandbox`,
+    );
+  }
+  return isolation;
+}
+
+/** tslab serves a cell that starts with a `/** @module name *\/` comment as a module: never in graded work. */
+const MODULE_MARKER = /\/\*\*[\s\S]*?@module\b[\s\S]*?\*\//;
+
+function declaredModuleCell(submission: Notebook, homework: HomeworkSource): string | undefined {
+  const tests = new Set(homework.tests.map((test) => test.cellId));
+  const index = submission.cells.findIndex(
+    (cell) => cell.cell_type === "code" && !tests.has(cell.id) && MODULE_MARKER.test(joinSource(cell.source)),
+  );
+  if (index < 0) return undefined;
+  return `cell ${index + 1} (id ${submission.cells[index].id}) declares a tslab module (/** @module … */), which graded work may not do; remove the marker`;
+}
+
+/** The kernel's project: its node_modules and compiled library are all the sandbox shows of it. */
+function projectOf(kernel: FoundKernelSpec): string {
+  const project = kernelProject(kernel.spec.argv[0], kernel.spec.metadata) ?? findProjectRoot();
+  if (!project) throw new Error(`kernel "${kernel.name}": cannot tell which project's node_modules it runs from`);
+  return project;
+}
+
 export async function gradeSubmission(
   file: string,
   homework: HomeworkSource,
@@ -257,24 +324,43 @@ export async function gradeSubmission(
   } catch (error) {
     return ungraded(file, homework, (error as Error).message);
   }
-  const provenance = checkProvenance(submission, homework);
-  if (provenance) return ungraded(file, homework, `${file}: ${provenance}`);
+  const refused = checkProvenance(submission, homework) ?? declaredModuleCell(submission, homework);
+  if (refused) return ungraded(file, homework, `${file}: ${refused}`);
+  const isolation = resolveIsolation(options.sandbox);
   const canaryToken = `reglab canary ${randomBytes(12).toString("hex")}`;
   const graded = gradingNotebook(submission, homework, canaryToken);
   const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
-  // Each submission gets its own experiment cache: one student's files can never feed another's run.
-  const cache = mkdtempSync(join(tmpdir(), "reglab-grade-cache-"));
+  // The submission's whole world: its own notebook, a link to the project's packages, the kernel's sockets.
+  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "reglab-sandbox-")));
   try {
+    const plan: SandboxPlan = {
+      project: projectOf(kernel),
+      scratch,
+      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+    };
+    copyFileSync(file, join(scratch, basename(file)));
+    symlinkSync(join(plan.project, "node_modules"), join(scratch, "node_modules"));
+    const sandboxed = isolation.kind === "bubblewrap";
     const result = await executeNotebook(graded, {
       kernel,
-      cwd: dirname(homework.file),
+      cwd: scratch,
       timeoutSeconds: options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS,
-      env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? DEFAULT_MEMORY_MB}`, REGLAB_CACHE_DIR: cache },
+      totalTimeoutSeconds: options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS,
+      env: sandboxEnv(plan, [`--max-old-space-size=${plan.memoryMb}`, ...permissionFlags(plan, sandboxed)]),
+      kernelStart: {
+        inheritEnv: false,
+        ipcDir: scratch,
+        wrap: (launch) =>
+          isolation.kind === "bubblewrap"
+            ? bubblewrapLaunch(isolation.bwrap, plan, launch)
+            : limitedLaunch(plan, launch),
+        interruptTarget: sandboxed ? childOf : undefined,
+      },
       continueOnError: true,
     });
     const answers = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
-    return scoreGradedNotebook(file, graded, homework, answers, result.failure);
+    return scoreGradedNotebook(file, graded, homework, answers, result.failure, canaryToken);
   } finally {
-    rmSync(cache, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Homework grading as a library (`reglab/grader`), the host side of `reglab assign` and
  * `reglab grade`: reading the instructor's notebook, writing the student version and validating it,
- * grading submissions in fresh kernels, and writing the results. The code that runs inside the
- * student's kernel is `reglab/grader/kernel`.
+ * grading submissions in fresh, sandboxed kernels, and writing the results. The code that runs
+ * inside the student's kernel is `reglab/grader/kernel`.
  */
 export { readHomework, parseHomework, type HomeworkSource, type TestCell, type ManualQuestion } from "./source";
 export { studentNotebook } from "./assign";
@@ -12,12 +12,15 @@ export {
   gradingNotebook,
   scoreGradedNotebook,
   maxScore,
+  resolveIsolation,
   SETUP_CELL_ID,
   CANARY_CELL_ID,
   type GradeOptions,
   type GradeReport,
+  type SandboxMode,
   type TestResult,
   type TestStatus,
   type ManualResult,
 } from "./grade";
+export { detectIsolation, type Isolation, MAX_FILE_MB } from "./sandbox";
 export { feedbackHtml, reportJson, reportsCsv } from "./reports";

@@ -160,7 +160,8 @@ export function parseHomework(nb: Notebook, file: string): HomeworkSource {
   });
   if (tests.length === 0) throw new Error(`${file}: no auto-graded test cells (metadata.reglab.grade = true)`);
   for (const id of rubrics.keys()) {
-    if (!manual.some((question) => question.id === id)) throw new Error(`${file}: a rubric for "${id}", which is no manual question`);
+    if (!manual.some((question) => question.id === id))
+      throw new Error(`${file}: a rubric for "${id}", which is no manual question`);
   }
   for (const question of manual) question.rubric = (rubrics.get(question.id) ?? []).join("\n\n");
   return { file, notebook: nb, tests, manual, solutionCells };

@@ -4,7 +4,7 @@
  * at the first failing cell (tslab itself aborts queued cells after an error), and the notebook is
  * returned with the outputs up to the failure. The kernel is always shut down.
  */
-import { type ExecuteOutcome, Kernel } from "./kernel";
+import { type ExecuteOutcome, Kernel, type KernelStartOptions } from "./kernel";
 import type { FoundKernelSpec } from "./kernelspec";
 import { type CodeCell, joinSource, type Notebook } from "./notebook";
 import { cellErrorMessage, OutputCollector } from "./outputs";
@@ -29,6 +29,13 @@ export interface ExecuteNotebookOptions {
   cwd: string;
   /** Per-cell timeout in seconds. */
   timeoutSeconds?: number;
+  /**
+   * Time limit for the whole notebook in seconds, kernel start included: when it runs out the
+   * running cell is stopped and the run ends, whatever `continueOnError` says.
+   */
+  totalTimeoutSeconds?: number;
+  /** How the kernel is started (sockets, sandbox wrapper…); see KernelStartOptions. */
+  kernelStart?: Omit<KernelStartOptions, "cwd" | "env">;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
   /** The parameters injected into the notebook, recorded in its run metadata. */
@@ -100,9 +107,15 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
     return { notebook, status, durationSeconds, failure };
   };
 
+  const deadline = options.totalTimeoutSeconds === undefined ? undefined : started + options.totalTimeoutSeconds * 1000;
   let kernel: Kernel;
   try {
-    kernel = await Kernel.start(options.kernel, { cwd: options.cwd, env: options.env });
+    kernel = await Kernel.start(options.kernel, {
+      ...options.kernelStart,
+      cwd: options.cwd,
+      env: options.env,
+      ...(deadline === undefined ? {} : { startupTimeoutMs: Math.min(60_000, Math.max(0, deadline - Date.now())) }),
+    });
   } catch (error) {
     return finish({ kind: "kernel", message: (error as Error).message });
   }
@@ -115,8 +128,14 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       const cellStart = Date.now();
       setCellRunInfo(cell, { start_time: new Date(cellStart).toISOString(), status: "running" });
       options.onCellStart?.(index, cell, ordinal, runnable.length);
+      const cellLimitMs = options.timeoutSeconds === undefined ? Infinity : options.timeoutSeconds * 1000;
+      const remainingMs = deadline === undefined ? Infinity : Math.max(0, deadline - cellStart);
+      const totalLimitHit = remainingMs < cellLimitMs;
+      const limitMs = Math.min(cellLimitMs, remainingMs);
       const outcome = await kernel.execute(joinSource(cell.source), {
-        timeoutMs: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+        timeoutMs: Number.isFinite(limitMs) ? limitMs : undefined,
+        // Past the notebook's limit there is nothing to come back to: no grace for an interrupt.
+        interruptGraceMs: totalLimitHit ? 0 : undefined,
         onIopub: (message) => collector.handle(cell.outputs, message),
       });
       collector.endCell();
@@ -130,13 +149,19 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       };
       if (outcome.status !== "ok") {
         info.failure = outcome.status === "timeout" || outcome.status === "dead" ? outcome.status : "error";
-        info.message = describeFailure(outcome, cell.outputs, options.timeoutSeconds);
+        info.message =
+          outcome.status === "timeout" && totalLimitHit
+            ? `the notebook's time limit of ${options.totalTimeoutSeconds} s ran out in this cell`
+            : describeFailure(outcome, cell.outputs, options.timeoutSeconds);
       }
       setCellRunInfo(cell, info);
       options.onCellEnd?.(index, cell, info, ordinal, runnable.length);
       if (!info.failure) continue;
-      firstFailure ??= { kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id };
-      if (!options.continueOnError || kernel.exit !== undefined) return finish();
+      const failure: Failure = { kind: info.failure, message: info.message!, cellIndex: index, cellId: cell.id };
+      firstFailure ??= failure;
+      if (!options.continueOnError) return finish();
+      // What ended the run, even after earlier failing cells: a dead kernel or the notebook's time limit.
+      if (kernel.exit !== undefined || (info.failure === "timeout" && totalLimitHit)) return finish(failure);
       // tslab cancels requests that arrive within 200 ms of a failure (its execQueue.reset(200)).
       await new Promise((resume) => setTimeout(resume, TSLAB_ABORT_WINDOW_MS));
     }

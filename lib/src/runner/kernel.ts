@@ -14,13 +14,35 @@ import type { Dealer, Subscriber } from "zeromq";
 import type { FoundKernelSpec } from "./kernelspec";
 import { decode, encode, type Message, newMessage } from "./wire";
 
+/** How a kernel process is started: its command line, environment and working folder. */
+export interface KernelLaunch {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
 export interface KernelStartOptions {
   /** The kernel's working directory: the notebook's folder, as Jupyter does. */
   cwd: string;
   /** Extra environment for the kernel process (added to this process's environment and the spec's). */
   env?: Record<string, string>;
+  /** Start from this process's environment (default true); false: only the spec's env and `env`. */
+  inheritEnv?: boolean;
   /** How long the kernel may take to answer kernel_info, in ms (default 60 s). */
   startupTimeoutMs?: number;
+  /**
+   * Talk to the kernel over unix sockets in this folder (which also gets the connection file)
+   * instead of TCP on localhost, so a kernel without any network can still be reached. The folder
+   * must exist until shutdown and is not removed.
+   */
+  ipcDir?: string;
+  /** Rewrites the launch, e.g. to start the kernel inside a sandbox. */
+  wrap?: (launch: KernelLaunch) => KernelLaunch;
+  /**
+   * The process that gets SIGINT when a cell is interrupted, given the started process's pid
+   * (default: that process). A wrapper that does not forward signals names its child here.
+   */
+  interruptTarget?: (pid: number) => number | undefined;
 }
 
 export interface ExecuteOptions {
@@ -44,7 +66,7 @@ export interface ExecuteOutcome {
 }
 
 interface ConnectionInfo {
-  transport: "tcp";
+  transport: "tcp" | "ipc";
   ip: string;
   shell_port: number;
   iopub_port: number;
@@ -102,7 +124,9 @@ export class Kernel {
     private readonly shell: Dealer,
     private readonly control: Dealer,
     private readonly iopub: Subscriber,
-    private readonly workDir: string,
+    /** A folder this kernel made for its connection file, removed at shutdown. */
+    private readonly ownDir: string | undefined,
+    private readonly interruptTarget: KernelStartOptions["interruptTarget"],
   ) {
     process.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
@@ -129,10 +153,14 @@ export class Kernel {
   /** Starts the kernel and waits until it answers kernel_info and its iopub channel is live. */
   static async start(spec: FoundKernelSpec, options: KernelStartOptions): Promise<Kernel> {
     const zmq = await import("zeromq");
-    const ports = await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+    const ipc = options.ipcDir !== undefined;
+    // With ipc, each channel is the socket file `${ip}:${port}` (tslab binds `${transport}://${ip}:${port}`).
+    const ports = ipc ? [1, 2, 3, 4, 5] : await Promise.all([0, 1, 2, 3, 4].map(() => freePort()));
+    const ownDir = ipc ? undefined : mkdtempSync(join(tmpdir(), "reglab-kernel-"));
+    const dir = options.ipcDir ?? ownDir!;
     const connection: ConnectionInfo = {
-      transport: "tcp",
-      ip: "127.0.0.1",
+      transport: ipc ? "ipc" : "tcp",
+      ip: ipc ? join(dir, "k") : "127.0.0.1",
       shell_port: ports[0],
       iopub_port: ports[1],
       stdin_port: ports[2],
@@ -142,18 +170,22 @@ export class Kernel {
       signature_scheme: "hmac-sha256",
       kernel_name: spec.name,
     };
-    const workDir = mkdtempSync(join(tmpdir(), "reglab-kernel-"));
-    const connectionFile = join(workDir, "connection.json");
+    const connectionFile = join(dir, "connection.json");
     writeFileSync(connectionFile, JSON.stringify(connection), { mode: 0o600 });
-    const argv = spec.spec.argv.map((arg) =>
-      arg.replaceAll("{connection_file}", connectionFile).replaceAll("{resource_dir}", spec.dir),
-    );
-    const child = spawn(argv[0], argv.slice(1), {
+    const plain: KernelLaunch = {
+      argv: spec.spec.argv.map((arg) =>
+        arg.replaceAll("{connection_file}", connectionFile).replaceAll("{resource_dir}", spec.dir),
+      ),
+      env: { ...(options.inheritEnv === false ? {} : process.env), ...spec.spec.env, ...options.env },
       cwd: options.cwd,
-      env: { ...process.env, ...spec.spec.env, ...options.env },
+    };
+    const launch = options.wrap ? options.wrap(plain) : plain;
+    const child = spawn(launch.argv[0], launch.argv.slice(1), {
+      cwd: launch.cwd,
+      env: launch.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const address = (port: number) => `tcp://${connection.ip}:${port}`;
+    const address = (port: number) => `${connection.transport}://${connection.ip}:${port}`;
     const shell = new zmq.Dealer({ linger: 0 });
     const control = new zmq.Dealer({ linger: 0 });
     const iopub = new zmq.Subscriber({ linger: 0 });
@@ -161,13 +193,15 @@ export class Kernel {
     control.connect(address(connection.control_port));
     iopub.connect(address(connection.iopub_port));
     iopub.subscribe();
-    const kernel = new Kernel(spec, child, connection, shell, control, iopub, workDir);
+    const kernel = new Kernel(spec, child, connection, shell, control, iopub, ownDir, options.interruptTarget);
     try {
       await kernel.handshake(options.startupTimeoutMs ?? 60_000);
     } catch (error) {
       await kernel.shutdown();
       throw error;
     }
+    // The kernel has read its key: code run in it later finds no connection file to sign messages with.
+    rmSync(connectionFile, { force: true });
     return kernel;
   }
 
@@ -310,7 +344,13 @@ export class Kernel {
     if (this.spec.spec.interrupt_mode === "message") {
       await this.control.send(encode(this.connection.key, newMessage("interrupt_request", this.session, {})));
     } else {
-      this.process.kill("SIGINT");
+      const pid = this.process.pid;
+      const target = pid === undefined ? undefined : (this.interruptTarget?.(pid) ?? pid);
+      try {
+        if (target !== undefined) process.kill(target, "SIGINT");
+      } catch {
+        // already gone: the exit handler reports it
+      }
     }
   }
 
@@ -334,6 +374,6 @@ export class Kernel {
       }
     }
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
-    rmSync(this.workDir, { recursive: true, force: true });
+    if (this.ownDir) rmSync(this.ownDir, { recursive: true, force: true });
   }
 }

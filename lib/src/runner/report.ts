@@ -45,7 +45,7 @@ class Renderer {
   private readonly markdown: MarkdownIt;
 
   /** `trusted`: raw HTML in markdown and text/html outputs is shown as is; otherwise it is shown as text. */
-  constructor(private readonly trusted: boolean) {
+  constructor(readonly trusted: boolean) {
     this.markdown = trusted ? trustedMarkdown : untrustedMarkdown;
   }
 
@@ -67,7 +67,9 @@ class Renderer {
   /** Picks the richest representation this page can show, as Jupyter front ends do. */
   private mimeBundle(data: Record<string, unknown>): string {
     const text = (mime: string) => joinSource(data[mime] as string | string[]);
-    if (data[PLOTLY_MIME]) {
+    const image = (mime: string) =>
+      `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
+    if (data[PLOTLY_MIME] && this.trusted) {
       const figure = data[PLOTLY_MIME] as { data?: unknown; layout?: unknown; config?: unknown };
       const id = `plot-${++this.plots}`;
       return (
@@ -75,16 +77,19 @@ class Renderer {
         `${scriptJson(figure.layout ?? {})}, ${scriptJson({ responsive: true, ...(figure.config as object) })});</script>`
       );
     }
+    if (data[PLOTLY_MIME]) {
+      // Untrusted: the figure's picture if it has one, never a script drawing it.
+      return data["image/png"]
+        ? image("image/png")
+        : `<pre class="plain">(互動圖只在筆記本中顯示 an interactive figure: open the notebook to see it)</pre>`;
+    }
     if (data["text/html"]) {
       return this.trusted
         ? `<div class="html">${text("text/html")}</div>`
         : `<pre class="plain">${escapeHtml(text(data["text/plain"] !== undefined ? "text/plain" : "text/html"))}</pre>`;
     }
     if (data["image/svg+xml"] && this.trusted) return `<div class="image">${text("image/svg+xml")}</div>`;
-    for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
-      if (data[mime])
-        return `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
-    }
+    for (const mime of ["image/png", "image/jpeg", "image/gif"]) if (data[mime]) return image(mime);
     if (data["text/markdown"]) return `<div class="markdown">${this.markdown.render(text("text/markdown"))}</div>`;
     if (data["text/plain"] !== undefined) return `<pre class="plain">${escapeHtml(text("text/plain"))}</pre>`;
     return `<pre class="plain">(output of type ${escapeHtml(Object.keys(data).join(", "))})</pre>`;
@@ -153,6 +158,9 @@ details.input summary { cursor: pointer; color: #567; font-size: .85em; }
 .katex-block { text-align: center; margin: .6em 0; } math[display="block"] { font-size: 1.15em; }
 `;
 
+/** No scripts, no network: inline styles and data: images only. */
+const UNTRUSTED_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
 export interface ReportOptions {
   /** HTML placed under the title (e.g. a grading summary). */
   preamble?: string;
@@ -184,6 +192,8 @@ export function renderReport(
     "<!DOCTYPE html>",
     `<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(title)}</title><style>${STYLE}</style>`,
+    // Pages showing untrusted notebooks run no script at all, whatever slipped through.
+    renderer.trusted ? "" : `<meta http-equiv="Content-Security-Policy" content="${UNTRUSTED_CSP}">`,
     // Loaded once, before the first figure, only when there is one.
     renderer.hasPlots ? `<script>${plotlyJs()}</script>` : "",
     "</head><body>",

@@ -90,7 +90,13 @@ function publishScore(points: number, message: string): void {
   const write = jupyter?.lastWriteDisplayData;
   if (!write) throw new ErrorClass("check.partial() reports to the grader and only works in a notebook cell");
   write(
-    { data: { [SCORE_MIME]: { points, message }, "text/plain": `partial credit: ${points}${message ? ` — ${message}` : ""}` }, metadata: {} },
+    {
+      data: {
+        [SCORE_MIME]: { points, message },
+        "text/plain": `partial credit: ${points}${message ? ` — ${message}` : ""}`,
+      },
+      metadata: {},
+    },
     false,
   );
 }
@@ -117,7 +123,10 @@ export class Parts {
       this.earned += points;
       printLine(`✓ ${label} (+${points})`);
     } catch (error) {
-      const text = error instanceof CheckError ? error.message : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? StringOf(error)}`;
+      const text =
+        error instanceof CheckError
+          ? error.message
+          : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? StringOf(error)}`;
       this.failures.push(`${label}: ${text}`);
       printLine(`✗ ${label} (0 / ${points}) — ${text}`);
     }

@@ -1,0 +1,86 @@
+/** Shared by the grading tests: the Day-81 homework, submissions made from it, what a cell printed. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type GradeReport, readHomework } from "reglab/grader";
+import { type Cell, type CodeCell, joinSource, type Notebook } from "reglab/runner";
+import { readJson, ROOT } from "../runner/helpers";
+
+export const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
+export const RELEASED = join(ROOT, "exercises", "day81", "homework.ipynb");
+export const homework = readHomework(SOURCE);
+export const ANSWER_IDS = ["q1-answer", "q2-answer", "q3-answer", "q4-answer", "q5-answer"];
+
+/** An answer cell of the source with its solution markers taken out: what a student who solved it wrote. */
+export function solutionOf(id: string): string {
+  const cell = readJson(SOURCE).cells.find((c) => c.id === id)!;
+  return joinSource(cell.source)
+    .split("\n")
+    .filter((line) => !/\/\/ (BEGIN|END) SOLUTION/.test(line))
+    .join("\n");
+}
+
+export const solved: Record<string, string> = Object.fromEntries(ANSWER_IDS.map((id) => [id, solutionOf(id)]));
+
+/** Replaces `from` in `text`, failing loudly if the solution changed so that it is no longer there. */
+export function edit(text: string, from: string | RegExp, to: string): string {
+  const changed = text.replace(from, to);
+  if (changed === text) throw new Error(`edit: ${String(from)} not found`);
+  return changed;
+}
+
+export interface SubmissionOptions {
+  /** Extra code cells, inserted after the cell with this id (default: the homework's setup cell). */
+  extraCells?: string[];
+  after?: string;
+  /** Extra markdown cells, appended. */
+  markdown?: string[];
+}
+
+/** Writes `<dir>/<name>.ipynb`: the released notebook with some answers filled in and extra cells. */
+export function submission(
+  dir: string,
+  name: string,
+  answers: Record<string, string>,
+  options: SubmissionOptions = {},
+): string {
+  const nb: Notebook = readJson(RELEASED);
+  for (const cell of nb.cells) if (answers[cell.id] !== undefined) cell.source = answers[cell.id];
+  const index = nb.cells.findIndex((c) => c.id === (options.after ?? "setup")) + 1;
+  const extra: Cell[] = (options.extraCells ?? []).map(
+    (source, i) =>
+      ({ id: `extra-${i}`, cell_type: "code", metadata: {}, source, outputs: [], execution_count: null }) as CodeCell,
+  );
+  nb.cells.splice(index, 0, ...extra);
+  for (const [i, source] of (options.markdown ?? []).entries())
+    nb.cells.push({ id: `extra-md-${i}`, cell_type: "markdown", metadata: {}, source } as Cell);
+  const file = join(dir, `${name}.ipynb`);
+  writeFileSync(file, JSON.stringify(nb));
+  return file;
+}
+
+/** Everything a graded cell printed (streams and plain-text results), one string. */
+export function printed(report: GradeReport, cellId: string): string {
+  const cell = report.graded?.cells.find((c) => c.id === cellId);
+  if (!cell || cell.cell_type !== "code") return "";
+  return cell.outputs
+    .map((output) =>
+      output.output_type === "stream"
+        ? joinSource(output.text)
+        : output.output_type === "error"
+          ? `${output.ename}: ${output.evalue}`
+          : joinSource((output.data["text/plain"] as string | string[] | undefined) ?? ""),
+    )
+    .join("");
+}
+
+/** The JSON a cell printed after `PROBE ` (hostile notebooks report what they found that way). */
+export function probe(report: GradeReport, cellId: string): Record<string, string> {
+  const line = printed(report, cellId)
+    .split("\n")
+    .find((l) => l.startsWith("PROBE "));
+  if (!line) throw new Error(`cell ${cellId} printed no PROBE line: ${printed(report, cellId).slice(0, 500)}`);
+  return JSON.parse(line.slice("PROBE ".length));
+}
+
+export const points = (report: GradeReport): Record<string, number> =>
+  Object.fromEntries(report.tests.map((t) => [t.id, t.points]));
