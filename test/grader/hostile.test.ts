@@ -98,8 +98,8 @@ test(
     assert.equal(found.home, "denied ENOENT");
     assert.equal(
       found.cwd,
-      "k:1,k:2,k:3,k:4,k:5,node_modules,reader.ipynb",
-      "its scratch folder: the kernel's sockets, its own notebook and the packages' link",
+      "k:1,k:2,k:3,k:4,k:5,node_modules,reader.ipynb,tmp",
+      "its scratch folder: the kernel's sockets, its own notebook, the packages' link and its TMPDIR",
     );
     assert.match(found.network, /^denied (ENETUNREACH|ECONNREFUSED)$/);
     assert.equal(connections, 0);

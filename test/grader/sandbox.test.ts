@@ -73,7 +73,11 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
   assert.equal(seen.project, "lib,node_modules", "only the packages and the compiled library");
   assert.equal(seen.library, "true");
   assert.match(seen.tmp, /^reglab-sandbox-test-[^,]+$/, "a private /tmp holding only the scratch folder");
-  assert.equal(seen.env, "HOME,LANG,NODE_OPTIONS,PATH,PWD,REGLAB_CACHE_DIR,REGLAB_PNG", "only what the grader passes");
+  assert.equal(
+    seen.env,
+    "HOME,LANG,NODE_OPTIONS,PATH,PWD,REGLAB_CACHE_DIR,REGLAB_PNG,TMPDIR",
+    "only what the grader passes",
+  );
   assert.equal(seen.pid, "1", "its own PID namespace, where it is the first process");
   assert.equal(seen.processes, "1", "it sees no other process");
 });

@@ -6,7 +6,7 @@
  * text the cells print. Student code never runs in the grader's own process.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { executeNotebook } from "../runner/execute";
@@ -339,6 +339,7 @@ export async function gradeSubmission(
       memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
     };
     copyFileSync(file, join(scratch, basename(file)));
+    mkdirSync(join(scratch, "tmp"));
     symlinkSync(join(plan.project, "node_modules"), join(scratch, "node_modules"));
     const sandboxed = isolation.kind === "bubblewrap";
     const result = await executeNotebook(graded, {

@@ -89,6 +89,8 @@ export function sandboxEnv(plan: SandboxPlan, nodeOptions: string[]): Record<str
   const env: Record<string, string> = {
     PATH: "/usr/local/bin:/usr/bin:/bin",
     HOME: plan.scratch,
+    // Temporary files (the threaded wasm start writes its worker script) where the kernel may write.
+    TMPDIR: join(plan.scratch, "tmp"),
     LANG: "C.UTF-8",
     REGLAB_CACHE_DIR: join(plan.scratch, ".cache", "experiments"),
     // Figures stay Plotly JSON: rendering PNGs would start Chromium, and the kernel may start nothing.
