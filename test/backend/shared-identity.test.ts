@@ -67,7 +67,7 @@ describe("wasm kernel replacements", () => {
     } finally {
       installWasmKernels();
     }
-    assert.deepEqual(wasmKernelsInstalled(), ["matMul", "slice", "identity"]);
+    assert.deepEqual(wasmKernelsInstalled(), ["matMul", "slice", "identity", "transpose"]);
     tf.dispose([x, y]);
   });
 });

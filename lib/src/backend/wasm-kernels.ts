@@ -1,5 +1,5 @@
 /**
- * reglab's replacements for three tfjs-backend-wasm 4.22 kernels, and the one place that swaps
+ * reglab's replacements for four tfjs-backend-wasm 4.22 kernels, and the one place that swaps
  * them in and out of tfjs' kernel registry. Each fixes a cost the stock kernel pays for nothing:
  *
  *   BatchMatMul, _FusedMatMul  transposed operands go through a naive loop instead of XNNPACK
@@ -8,7 +8,9 @@
  *                              (fast-slice.ts): every evaluation batch pays for the whole set;
  *   Identity                   copies its input, where the cpu backend shares it
  *                              (shared-identity.ts): tfjs clones every tensor it saves for
- *                              backprop, 1.7M weights a step on the course's MLP.
+ *                              backprop, 1.7M weights a step on the course's MLP;
+ *   Transpose                  computes a full index per element (fast-transpose.ts): the
+ *                              transposes the fast matMul needs cost more than the matMul.
  *
  * Done at the kernel level, they speed up everything above: reglab's `train`, stock `model.fit`,
  * plain `tf.matMul`. `ready()` installs them when it picks wasm; results are identical (tested).
@@ -17,6 +19,7 @@ import * as tf from "../tf";
 import { sharingIdentity } from "./shared-identity";
 import { sliceWithoutFullCopy } from "./fast-slice";
 import { untransposing } from "./fast-matmul";
+import { tiledTranspose } from "./fast-transpose";
 
 export type KernelReplacement = (original: tf.KernelConfig) => tf.KernelFunc;
 
@@ -25,6 +28,7 @@ export const WASM_KERNELS: ReadonlyArray<{ kernels: readonly string[]; label: st
   { kernels: [tf.BatchMatMul, tf._FusedMatMul], label: "matMul", replace: untransposing },
   { kernels: [tf.Slice], label: "slice", replace: sliceWithoutFullCopy },
   { kernels: [tf.Identity], label: "identity", replace: sharingIdentity },
+  { kernels: [tf.Transpose], label: "transpose", replace: tiledTranspose },
 ];
 
 const ours = new WeakSet<object>();
@@ -65,7 +69,7 @@ export function uninstallWasmKernels(labels?: readonly string[]): void {
   }
 }
 
-/** The labels of the replacements now registered ("matMul", "slice", "identity"). */
+/** The labels of the replacements now registered ("matMul", "slice", "identity", "transpose"). */
 export function wasmKernelsInstalled(): string[] {
   return WASM_KERNELS.filter(({ kernels }) => kernels.every(replaced)).map(({ label }) => label);
 }
