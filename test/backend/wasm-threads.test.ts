@@ -27,7 +27,6 @@ const WORKLOAD = `
 
 function run(env: Record<string, string>) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reglab-threads-test-"));
-  const started = Date.now();
   const result = spawnSync(process.execPath, ["-e", WORKLOAD], {
     // Pinned to wasm: with @tensorflow/tfjs-node installed, ready() would pick the native backend.
     env: { ...process.env, CI: "true", TMPDIR: tmp, REGLAB_BACKEND: "wasm", ...env },
@@ -43,7 +42,6 @@ function run(env: Record<string, string>) {
     out: JSON.parse(result.stdout.trim().split("\n").pop() as string),
     stderr: result.stderr,
     leftovers,
-    seconds: (Date.now() - started) / 1000,
   };
 }
 

@@ -18,8 +18,8 @@ const dir = tempDir("reglab-grade-");
 const skip = detectIsolation().kind === "none" ? "bubblewrap cannot run here (apt-get install bubblewrap)" : false;
 
 /**
- * Per-cell limit for the batch. The slowest cell of the solution (q3's test, retraining two grid
- * settings) takes about 2 s on the course machine: 20 s leaves a busy machine ten times that.
+ * Per-cell limit for the batch. The slowest cell of the solution (q5-plot, training question 3's
+ * grid in an empty cache) takes 2.5 s on the course machine: 20 s leaves a busy machine 8x that.
  */
 const CELL_TIMEOUT = "20";
 

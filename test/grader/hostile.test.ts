@@ -26,7 +26,7 @@ const dir = tempDir("reglab-hostile-");
 const SECRET = `grader-secret-${process.pid}`;
 const CHECK_JS = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
 
-/** Generous per-cell limit: the slowest solution cell takes about 2 s. */
+/** Generous per-cell limit: the slowest solution cell (q5-plot) takes 2.5 s. */
 const options: GradeOptions = { timeoutSeconds: 60, memoryMb: 1024 };
 
 let server: Server;
