@@ -16,7 +16,7 @@ const ALLOWED = {
   regularizers: ["tf.ts", "util"],
   data: ["tf.ts", "util"],
   layers: ["regularizers", "tf.ts", "util"],
-  training: ["backend", "layers", "regularizers", "tf.ts", "util"],
+  training: ["layers", "regularizers", "tf.ts", "util"],
   models: ["layers", "regularizers", "tf.ts", "util"],
   experiments: ["training", "models", "layers", "regularizers", "data", "tf.ts", "util"],
   plot: ["experiments", "training", "tf.ts", "util"],

@@ -20,7 +20,6 @@ import { sharingIdentity } from "./shared-identity";
 import { sliceWithoutFullCopy } from "./fast-slice";
 import { untransposing } from "./fast-matmul";
 import { tiledTranspose } from "./fast-transpose";
-import { registerMomentumStep } from "./fused-momentum";
 
 export type KernelReplacement = (original: tf.KernelConfig) => tf.KernelFunc;
 
@@ -42,7 +41,6 @@ function replaced(kernelName: string): boolean {
 
 /** Registers reglab's wasm kernels (idempotent); false when the wasm backend is not loaded. */
 export function installWasmKernels(): boolean {
-  registerMomentumStep();
   for (const { kernels, replace } of WASM_KERNELS) {
     for (const kernelName of kernels) {
       const original = tf.getKernel(kernelName, "wasm");

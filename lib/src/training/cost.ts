@@ -69,12 +69,7 @@ export function forwardCost(
     activity_penalty: penalties.activity,
     acc: spec.accuracy ? tf.mean(spec.accuracy(y, prediction)) : tf.scalar(0),
   };
-  return { cost, parts: partsVector(measured) };
-}
-
-/** A COST_PARTS vector from scalars by name (0 where none is given). */
-export function partsVector(values: Partial<Record<CostPart, tf.Tensor>>): tf.Tensor1D {
-  return tf.stack(COST_PARTS.map((name) => values[name] ?? tf.scalar(0))) as tf.Tensor1D;
+  return { cost, parts: tf.stack(COST_PARTS.map((name) => measured[name])) as tf.Tensor1D };
 }
 
 /** Running mean of COST_PARTS vectors weighted by batch size (Keras averages its logs this way). */

@@ -13,9 +13,6 @@ export interface PenaltyTerm {
   layer: string;
   kind: PenaltyKind;
   compute(): tf.Scalar;
-  /** For a weight's penalty: its regularizer and the weight (train's fused step reads them). */
-  regularizer?: Regularizer;
-  weight?(): tf.Variable;
 }
 
 /** tfjs layers keep each regularizer beside the weight it penalises, under these field names. */
@@ -51,13 +48,7 @@ export function collectPenalties(model: tf.LayersModel): PenaltyTerm[] {
       const regularizer = fields[regularizerField] as Regularizer | null | undefined;
       const weight = fields[weightField] as LayerVariableLike | null | undefined;
       if (regularizer == null || weight == null) continue;
-      own.push({
-        layer: layer.name,
-        kind,
-        compute: () => regularizer.apply(weight.read()),
-        regularizer,
-        weight: () => weight.read(),
-      });
+      own.push({ layer: layer.name, kind, compute: () => regularizer.apply(weight.read()) });
     }
     if (own.length !== layer.losses.length) {
       throw new Error(

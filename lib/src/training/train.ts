@@ -11,24 +11,14 @@
  *
  * Training entries average, weighted by batch size, the values of the very forward pass that
  * trains on each batch (no second pass over the data); validation entries come from a pass in
- * inference mode at the end of the epoch. On wasm, with an SGD or momentum optimizer train makes
- * itself, the update and the L1/L2 weight penalties run in one pass per weight (fused-step.ts).
+ * inference mode at the end of the epoch.
  */
 import * as tf from "../tf";
 import { checkOneOf, checkPositiveInteger, describe } from "../util/checks";
 import { mulberry32, randomSeed, shuffleInPlace } from "../util/random";
 import { BatchSource } from "./batches";
-import {
-  type CostValues,
-  decodeParts,
-  evaluateParts,
-  type ForwardSpec,
-  forwardCost,
-  PartsMean,
-  partsVector,
-} from "./cost";
+import { type CostValues, decodeParts, evaluateParts, type ForwardSpec, forwardCost, PartsMean } from "./cost";
 import { checkData } from "./data-checks";
-import { FusedStep } from "./fused-step";
 import { type LossIdentifier, resolveLoss, resolveMetrics } from "./losses";
 import { type OptimizerIdentifier, resolveOptimizer } from "./optimizers";
 import { collectPenalties, releaseActivations } from "./penalties";
@@ -212,10 +202,6 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const accuracy = resolveMetrics(where, options.metrics, loss);
   const spec: ForwardSpec = { model, terms: collectPenalties(model), loss: loss.fn, accuracy };
   const { optimizer, owned } = resolveOptimizer(where, options.optimizer);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  // On wasm, the update and the L1/L2 penalties in one pass per weight (fused-step.ts); else tfjs' optimizer.
-  const fused = FusedStep.plan(optimizer, owned, spec.terms, variables);
-  const stepSpec: ForwardSpec = fused ? { ...spec, terms: fused.forwardTerms } : spec;
   const { x, y, epochs, batchSize } = options;
   if (options.earlyStopping?.monitor !== undefined) {
     const known = logNames(accuracy !== null);
@@ -231,6 +217,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const batches = Math.ceil(samples / batchSize);
   const xSource = new BatchSource(x);
   const ySource = new BatchSource(y);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const progress = makeProgress(epochs, options.verbose);
   const stopper = options.earlyStopping
     ? new EarlyStopper(options.earlyStopping, Boolean(options.validationData))
@@ -262,21 +249,16 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           const xb = shuffle ? xSource.rows(indices) : tf.slice(x, start, size);
           const yb = shuffle ? ySource.rows(indices) : tf.slice(y, start, size);
           let kept: tf.Tensor1D | undefined;
-          const cost = () => {
-            const step = forwardCost(stepSpec, xb, yb, true);
-            kept = tf.keep(step.parts);
-            return step.cost;
-          };
-          let parts: tf.Tensor1D;
-          if (fused) {
-            const { grads } = tf.variableGrads(cost, variables);
-            const penalties = fused.apply(grads);
-            parts = tf.add(kept!, partsVector({ kernel_penalty: penalties.kernel, bias_penalty: penalties.bias }));
-          } else {
-            optimizer.minimize(cost, false, variables);
-            parts = kept!;
-          }
-          const values = parts.dataSync();
+          optimizer.minimize(
+            () => {
+              const step = forwardCost(spec, xb, yb, true);
+              kept = tf.keep(step.parts);
+              return step.cost;
+            },
+            false,
+            variables,
+          );
+          const values = (kept as tf.Tensor1D).dataSync();
           kept?.dispose();
           return values;
         });
@@ -312,7 +294,6 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   } finally {
     releaseActivations(model);
     stopper?.dispose();
-    fused?.dispose();
     if (owned) optimizer.dispose();
   }
   return { history, stoppedEpoch, seed };
