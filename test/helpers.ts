@@ -35,3 +35,13 @@ export function chain(inputShape: number[], layers: tf.layers.Layer[]): tf.Layer
 export function values(t: tf.Tensor): number[] {
   return Array.from(t.dataSync());
 }
+
+/** Runs `f` on the cpu backend (tfjs' stock kernels, the reference), then switches back to wasm. */
+export async function onCpu<T>(f: () => T): Promise<T> {
+  await tf.setBackend("cpu");
+  try {
+    return f();
+  } finally {
+    await tf.setBackend("wasm");
+  }
+}

@@ -1,21 +1,16 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready, tf, wasmKernelsInstalled } from "reglab";
-import { assertAllClose } from "../helpers";
+import { assertAllClose, onCpu } from "../helpers";
 
 // Pinned to wasm: with @tensorflow/tfjs-node installed, ready() would pick the native backend.
 before(async () => {
   await ready({ backend: "wasm", quiet: true });
 });
 
-/** Runs `f` on the cpu backend (stock kernels, the reference) and returns plain numbers. */
-async function onCpu(f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend("cpu");
-  try {
-    return tf.tidy(() => f().dataSync() as Float32Array);
-  } finally {
-    await tf.setBackend("wasm");
-  }
+/** `f`'s values on the cpu backend (stock kernels, the reference). */
+function cpuValues(f: () => tf.Tensor): Promise<Float32Array> {
+  return onCpu(() => tf.tidy(() => f().dataSync() as Float32Array));
 }
 
 function onWasm(f: () => tf.Tensor): Float32Array {
@@ -46,7 +41,7 @@ describe("fast transposed matMul on wasm", () => {
         const a = data(aShape, 1);
         const b = data(bShape, 2);
         const f = () => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), transposeA, transposeB);
-        assertAllClose(onWasm(f), await onCpu(f), 1e-4, `matMul ${batch.length ? "batched" : "2D"}`);
+        assertAllClose(onWasm(f), await cpuValues(f), 1e-4, `matMul ${batch.length ? "batched" : "2D"}`);
       }
     });
   }
@@ -63,7 +58,7 @@ describe("fast transposed matMul on wasm", () => {
         bias: tf.tensor1d(bias),
         activation: "relu",
       });
-    assertAllClose(onWasm(f), await onCpu(f), 1e-4, "fused");
+    assertAllClose(onWasm(f), await cpuValues(f), 1e-4, "fused");
   });
 
   it("gives the same Dense-layer gradients as stock", async () => {
@@ -76,7 +71,7 @@ describe("fast transposed matMul on wasm", () => {
       const [gx, gw] = g([xt, wt]);
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
     };
-    assertAllClose(onWasm(grads), await onCpu(grads), 1e-4, "gradients");
+    assertAllClose(onWasm(grads), await cpuValues(grads), 1e-4, "gradients");
   });
 
   it("leaves no intermediate tensors behind", () => {

@@ -6,6 +6,7 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready, tf, wasmKernelsInstalled } from "reglab";
+import { onCpu } from "../helpers";
 import { mulberry32 } from "reglab/internal/util/random";
 
 before(async () => {
@@ -29,15 +30,6 @@ function cases(): Array<{ shape: number[]; begin: number[]; size: number[] }> {
     found.push({ shape, begin, size });
   }
   return found;
-}
-
-async function onCpu<T>(f: () => T): Promise<T> {
-  await tf.setBackend("cpu");
-  try {
-    return f();
-  } finally {
-    await tf.setBackend("wasm");
-  }
 }
 
 describe("fast Slice on wasm", () => {

@@ -6,19 +6,11 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready, tf, wasmKernelsInstalled } from "reglab";
+import { onCpu } from "../helpers";
 
 before(async () => {
   await ready({ backend: "wasm", quiet: true });
 });
-
-async function onCpu<T>(f: () => T): Promise<T> {
-  await tf.setBackend("cpu");
-  try {
-    return f();
-  } finally {
-    await tf.setBackend("wasm");
-  }
-}
 
 const CASES: Array<{ shape: number[]; perm: number[] }> = [
   { shape: [256, 3072 / 64], perm: [1, 0] },
