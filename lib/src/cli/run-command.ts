@@ -28,7 +28,7 @@ Options:
 
 Examples:
   reglab run notebooks/
-  reglab run notebooks/04-choosing-lambda.ipynb -p FULL=true -p FACTORS='[0.01, 0.0001]' --timeout 900
+  reglab run notebooks/04-choosing-lambda.ipynb -p FULL=true -p SEED=7 --timeout 900
 `;
 
 export const runCommand: Command = defineCommand({
