@@ -9,11 +9,9 @@
  * over memory) and the untransposed, XNNPACK path runs (see wasm-kernels.ts).
  */
 import * as tf from "../tf";
+import { type KernelArgs, wasmBackend } from "./wasm-backend";
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-type Backend = KernelArgs["backend"] & { disposeData(dataId: object): boolean };
-
-function transposeLastTwo(x: tf.TensorInfo, backend: Backend): tf.TensorInfo {
+function transposeLastTwo(x: tf.TensorInfo, backend: KernelArgs["backend"]): tf.TensorInfo {
   const perm = x.shape.map((_, i) => i);
   const rank = perm.length;
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
@@ -27,7 +25,7 @@ export function untransposing(original: tf.KernelConfig): tf.KernelFunc {
   return (args: KernelArgs) => {
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
     if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
-    const backend = args.backend as Backend;
+    const backend = args.backend;
     const inputs = { ...args.inputs } as Record<string, tf.TensorInfo>;
     const temporaries: tf.TensorInfo[] = [];
     for (const [name, flag] of [
@@ -45,7 +43,7 @@ export function untransposing(original: tf.KernelConfig): tf.KernelFunc {
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
       });
     } finally {
-      for (const t of temporaries) backend.disposeData(t.dataId);
+      for (const t of temporaries) wasmBackend(args).disposeData(t.dataId);
     }
   };
 }

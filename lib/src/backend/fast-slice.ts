@@ -9,14 +9,7 @@
  * one run per innermost row otherwise. Strings keep the stock kernel (see wasm-kernels.ts).
  */
 import * as tf from "../tf";
-
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-type NumericArray = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): NumericArray;
-}
+import { type KernelArgs, type NumericArray, writeThroughHeap } from "./wasm-backend";
 
 /** Copies the box begin..begin+size of `source` (shape `shape`) into `target`, innermost rows at a time. */
 export function copySlice(
@@ -61,12 +54,6 @@ export function sliceWithoutFullCopy(original: tf.KernelConfig): tf.KernelFunc {
     if (x.dtype === "string") return original.kernelFunc(args);
     const attrs = args.attrs as { begin: number | number[]; size?: number | number[] };
     const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
-    const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(size, x.dtype);
-    // Views taken after the output exists: making it may grow (and so move) the heap.
-    if (tf.util.sizeFromShape(size) > 0) {
-      copySlice(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
-    }
-    return out;
+    return writeThroughHeap(args, x, size, (source, target) => copySlice(source, x.shape, begin, size, target));
   };
 }

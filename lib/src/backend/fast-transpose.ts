@@ -8,14 +8,7 @@
  * heap, 3x faster; other permutations and strings keep the stock kernel (see wasm-kernels.ts).
  */
 import type * as tf from "../tf";
-
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-type NumericArray = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): NumericArray;
-}
+import { type KernelArgs, type NumericArray, writeThroughHeap } from "./wasm-backend";
 
 /** Tiles of TILE×TILE elements: small enough that a tile's rows and columns stay in cache. */
 const TILE = 16;
@@ -59,12 +52,8 @@ export function tiledTranspose(original: tf.KernelConfig): tf.KernelFunc {
     const rows = x.shape[rank - 2];
     const cols = x.shape[rank - 1];
     const batch = x.shape.slice(0, rank - 2).reduce((a, b) => a * b, 1);
-    const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput([...x.shape.slice(0, rank - 2), cols, rows], x.dtype);
-    // Views taken after the output exists: making it may grow (and so move) the heap.
-    if (batch * rows * cols > 0) {
-      transposeMatrices(backend.typedArrayFromHeap(x), batch, rows, cols, backend.typedArrayFromHeap(out));
-    }
-    return out;
+    return writeThroughHeap(args, x, [...x.shape.slice(0, rank - 2), cols, rows], (source, target) =>
+      transposeMatrices(source, batch, rows, cols, target),
+    );
   };
 }

@@ -6,18 +6,13 @@
  * freed when the last tensor using it is disposed (its reference count). Strings keep the stock kernel.
  */
 import type * as tf from "../tf";
-
-type KernelArgs = Parameters<tf.KernelFunc>[0];
-
-interface SharingBackend {
-  incRef(dataId: object): void;
-}
+import { type KernelArgs, wasmBackend } from "./wasm-backend";
 
 export function sharingIdentity(original: tf.KernelConfig): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype === "string") return original.kernelFunc(args);
-    (args.backend as unknown as SharingBackend).incRef(x.dataId);
+    wasmBackend(args).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
