@@ -15,8 +15,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { KernelLaunch } from "../runner/kernel";
+import { findOnPath } from "../util/which";
 
 /** Environment variables passed from the grader into the kernel (backend choice, data folders). */
 const PASSED_ENV = [
@@ -70,13 +71,6 @@ export function detectIsolation(): Isolation {
           reason: `bubblewrap cannot create a sandbox here (${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()})`,
         };
   return probed;
-}
-
-function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir && existsSync(join(dir, command))) return join(dir, command);
-  }
-  return undefined;
 }
 
 /** The data folders named by the grader's environment, which the kernel may read. */

@@ -3,17 +3,14 @@
  * browser checks of pages. Flags from FACTS.md: quiet, no network of its own, a fresh profile.
  */
 import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { findOnPath } from "./which";
 
 const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
 
 /** CHROMIUM_PATH, else the first Chromium on PATH; undefined when there is none. */
 export function findChromium(): string | undefined {
   if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined;
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    for (const name of CHROMIUM_NAMES) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return findOnPath(...CHROMIUM_NAMES);
 }
 
 /** Flags for a quiet, self-contained headless run, plus a fresh profile folder. */
