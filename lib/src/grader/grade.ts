@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { executeNotebook } from "../runner/execute";
-import { findKernelSpec, findProjectRoot, type FoundKernelSpec } from "../runner/kernelspec";
+import { findKernelSpec, findProjectRoot, type FoundKernelSpec, kernelSpecProject } from "../runner/kernelspec";
 import { cellRunInfo, type Failure } from "../runner/run-metadata";
 import {
   type Cell,
@@ -26,7 +26,6 @@ import {
   childOf,
   detectIsolation,
   type Isolation,
-  kernelProject,
   limitedLaunch,
   permissionFlags,
   sandboxEnv,
@@ -308,7 +307,7 @@ function declaredModuleCell(submission: Notebook, homework: HomeworkSource): str
 
 /** The kernel's project: its node_modules and compiled library are all the sandbox shows of it. */
 function projectOf(kernel: FoundKernelSpec): string {
-  const project = kernelProject(kernel.spec.argv[0], kernel.spec.metadata) ?? findProjectRoot();
+  const project = kernelSpecProject(kernel.spec) ?? findProjectRoot();
   if (!project) throw new Error(`kernel "${kernel.name}": cannot tell which project's node_modules it runs from`);
   return project;
 }

@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { KernelLaunch } from "../runner/kernel";
 import { findOnPath } from "../util/which";
 
@@ -212,13 +212,4 @@ export function childOf(pid: number): number | undefined {
     }
   }
   return undefined;
-}
-
-/** The project whose tslab a kernelspec starts (reglab writes it into the spec's metadata). */
-export function kernelProject(argv0: string, metadata: Record<string, unknown> | undefined): string | undefined {
-  const project = (metadata?.reglab as { project?: unknown } | undefined)?.project;
-  if (typeof project === "string") return project;
-  // …/node_modules/.bin/tslab → the folder holding node_modules
-  const at = argv0.lastIndexOf(join("node_modules", ".bin"));
-  return at > 0 ? resolve(argv0.slice(0, at)) : undefined;
 }

@@ -96,6 +96,15 @@ export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAM
   };
 }
 
+/** The project whose tslab a kernelspec starts: what kernelSpecFor wrote, else read off its argv. */
+export function kernelSpecProject(spec: KernelSpec): string | undefined {
+  const project = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
+  if (typeof project === "string") return project;
+  // …/node_modules/.bin/tslab → the folder holding node_modules
+  const at = spec.argv[0].lastIndexOf(join("node_modules", ".bin"));
+  return at > 0 ? resolve(spec.argv[0].slice(0, at)) : undefined;
+}
+
 /** Writes kernels/<name>/kernel.json for the project's tslab; returns the folder written. */
 export function installKernelSpec(options: InstallOptions = {}): string {
   const project = options.project ?? findProjectRoot();
