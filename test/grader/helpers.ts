@@ -1,9 +1,12 @@
 /** Shared by the grading tests: the Day-81 homework, submissions made from it, what a cell printed. */
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GradeReport, readHomework } from "reglab/grader";
 import { type Cell, type CodeCell, joinSource, type Notebook } from "reglab/runner";
-import { readJson, ROOT } from "../runner/helpers";
+import { findOnPath } from "reglab/internal/util/which";
+import { readJson, ROOT, tempDir } from "../runner/helpers";
 
 export const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
 export const RELEASED = join(ROOT, "exercises", "day81", "homework.ipynb");
@@ -84,3 +87,47 @@ export function probe(report: GradeReport, cellId: string): Record<string, strin
 
 export const points = (report: GradeReport): Record<string, number> =>
   Object.fromEntries(report.tests.map((t) => [t.id, t.points]));
+
+/** A file the grader trusts, which the escape attempts of fixtures/escape.c write to. */
+export const CHECK_JS = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
+
+/** One digest of every file, link and folder under the project's lib/ and node_modules/: name, mode, content. */
+export function hostTreeDigest(): string {
+  const hash = createHash("sha256");
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    hash.update(`${path}\0${stat.mode}\0${stat.uid}\0`);
+    if (stat.isSymbolicLink()) hash.update(readlinkSync(path));
+    else if (stat.isDirectory()) for (const name of readdirSync(path).sort()) walk(join(path, name));
+    else if (stat.isFile()) hash.update(readFileSync(path));
+  };
+  walk(join(ROOT, "lib"));
+  walk(join(ROOT, "node_modules"));
+  return hash.digest("hex");
+}
+
+const C_COMPILER = findOnPath("cc", "gcc");
+
+/**
+ * fixtures/escape.c compiled here from its source, aimed at the project's lib/ and CHECK_JS: as a
+ * shared library whose constructor attacks when a cell loads it, or as a program. Its attempts run
+ * only as PID 1 of a namespace (inside a sandbox), never on the host.
+ */
+export const compileEscape = Object.assign(
+  (kind: "library" | "program"): Buffer => {
+    const out = join(tempDir("reglab-escape-"), kind === "library" ? "escape.so" : "escape");
+    const args = [
+      "-O2",
+      `-DTARGET_DIR="${join(ROOT, "lib")}"`,
+      `-DTARGET_FILE="${CHECK_JS}"`,
+      ...(kind === "library" ? ["-shared", "-fPIC"] : ["-DPROBE_MAIN"]),
+      "-o",
+      out,
+      join(ROOT, "test", "grader", "fixtures", "escape.c"),
+    ];
+    const run = spawnSync(C_COMPILER!, args, { encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`compiling escape.c failed: ${run.stderr}`);
+    return readFileSync(out);
+  },
+  { unavailable: C_COMPILER ? (false as const) : "no C compiler (apt-get install gcc)" },
+);

@@ -16,15 +16,33 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { findChromium } from "reglab";
-import { detectIsolation, feedbackHtml, type GradeOptions, type GradeReport, gradeSubmission } from "reglab/grader";
+import {
+  detectIsolation,
+  feedbackHtml,
+  gradeAll,
+  type GradeOptions,
+  type GradeReport,
+  gradeSubmission,
+} from "reglab/grader";
 import { reglab, ROOT, tempDir } from "../runner/helpers";
-import { edit, homework, points, printed, probe, SOURCE, solved, submission } from "./helpers";
+import {
+  CHECK_JS,
+  compileEscape,
+  edit,
+  homework,
+  hostTreeDigest,
+  points,
+  printed,
+  probe,
+  SOURCE,
+  solved,
+  submission,
+} from "./helpers";
 
 const isolation = detectIsolation();
 const skip = isolation.kind === "none" ? isolation.reason : false;
 const dir = tempDir("reglab-hostile-");
 const SECRET = `grader-secret-${process.pid}`;
-const CHECK_JS = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
 
 /** Generous per-cell limit: the slowest solution cell (q5-plot) takes 2.5 s. */
 const options: GradeOptions = { timeoutSeconds: 60, memoryMb: 1024 };
@@ -82,6 +100,38 @@ import * as net from "node:net";
 `;
 
 test(
+  "0. native code loaded by a cell cannot change the project: remount, mount, writes fail; the same batch and the next run score what they earn",
+  { skip: skip || compileEscape.unavailable },
+  async () => {
+    const library = compileEscape("library").toString("base64");
+    const attackCell = `
+import * as fs from "node:fs";
+{
+  fs.writeFileSync("escape.so", Buffer.from(${JSON.stringify(library)}, "base64"));
+  // The library's constructor runs as it loads; Node then refuses it (it registers no module).
+  try { process.dlopen({ exports: {} } as never, fs.realpathSync("escape.so")); } catch {}
+  console.log("PROBE " + fs.readFileSync("attack.json", "utf8").trim());
+}`;
+    const before = hostTreeDigest();
+    const attacker = submission(dir, "native-attacker", {}, { extraCells: [attackCell] });
+    const blank = submission(dir, "native-blank", {});
+    const honest = submission(dir, "native-honest", solved);
+    const [attacked, afterBlank, afterHonest] = await gradeAll([attacker, blank, honest], homework, options);
+    const found = probe(attacked, "extra-0");
+    for (const name of ["remount", "mountOver", "openTree", "unshare", "remountInNewNamespace", "chroot"])
+      assert.equal(found[name], "EPERM", name);
+    for (const name of ["write", "writeAfter", "chmod"]) assert.match(found[name], /^(EACCES|EROFS)$/, name);
+    assert.equal(found.inetSocket, "EAFNOSUPPORT");
+    assert.equal(hostTreeDigest(), before, "the project's lib/ and node_modules/ are byte-identical after the batch");
+    assert.doesNotMatch(readFileSync(CHECK_JS, "utf8"), /pwned/);
+    assert.equal(attacked.score, 0);
+    assert.equal(afterBlank.score, 0, "a blank submission graded after it earns nothing");
+    assert.equal(afterHonest.score, 12, "a solved one earns everything");
+    assert.equal((await grade(submission(dir, "native-next-run", {}))).score, 0, "and so does the next run");
+  },
+);
+
+test(
   "1. reading: the source notebook, other submissions, the grader's command line and environment are out of reach",
   { skip },
   async () => {
@@ -101,7 +151,7 @@ test(
       "k:1,k:2,k:3,k:4,k:5,node_modules,reader.ipynb,tmp",
       "its scratch folder: the kernel's sockets, its own notebook, the packages' link and its TMPDIR",
     );
-    assert.match(found.network, /^denied (ENETUNREACH|ECONNREFUSED)$/);
+    assert.match(found.network, /^denied EAFNOSUPPORT$/, "seccomp: unix sockets only");
     assert.equal(connections, 0);
     assert.equal(report.score, 0);
   },

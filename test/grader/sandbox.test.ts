@@ -1,19 +1,21 @@
 /**
- * The bubblewrap layer alone (no Node permission model inside): a script run the way a grading
- * kernel is started finds only the project's packages and its scratch folder, cannot write
- * elsewhere, reach the network or outlive its main process, and hits the memory cap.
+ * The sandbox without Node's permission model inside: a script run the way a grading kernel is
+ * started holds no privilege (no capability, no way to gain one, the seccomp filter in force, and as
+ * nobody when the grader is root), finds only the project's packages and its scratch folder, cannot
+ * write elsewhere, reach the network or outlive its main process, and hits the memory cap.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { detectIsolation } from "reglab/grader";
-import { bubblewrapLaunch, sandboxEnv, type SandboxPlan } from "reglab/internal/grader/sandbox";
+import { projectView } from "reglab/internal/grader/project-view";
+import { bubblewrapLaunch, missingLayer, sandboxEnv } from "reglab/internal/grader/sandbox";
 import { ROOT } from "../runner/helpers";
-import { SOURCE } from "./helpers";
+import { CHECK_JS, compileEscape, hostTreeDigest, SOURCE } from "./helpers";
 
 const isolation = detectIsolation();
 const skip = isolation.kind === "none" ? isolation.reason : false;
@@ -33,24 +35,45 @@ before(async () => {
 
 after(() => server.close());
 
-/** Runs `script` with node inside the sandbox; returns its stdout parsed as JSON. */
-function inSandbox(script: string, memoryMb = 512): Record<string, string> {
+/** Runs `script` with node inside the sandbox, `files` in its scratch folder; returns its stdout parsed as JSON. */
+async function inSandbox(
+  script: string,
+  memoryMb = 512,
+  files: Record<string, Uint8Array> = {},
+): Promise<Record<string, string>> {
   if (isolation.kind !== "bubblewrap") throw new Error("no sandbox");
   const scratch = realpathSync(mkdtempSync(join(tmpdir(), "reglab-sandbox-test-")));
-  const plan: SandboxPlan = { project: ROOT, scratch, memoryMb };
-  const launch = bubblewrapLaunch(isolation.bwrap, plan, {
-    argv: [process.execPath, "-e", script],
-    env: sandboxEnv(plan, []),
-    cwd: scratch,
-  });
-  const run = spawnSync(launch.argv[0], launch.argv.slice(1), {
-    cwd: launch.cwd,
-    env: launch.env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout);
+  mkdirSync(join(scratch, "tmp"));
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(scratch, name), data, { mode: 0o755 });
+  if (isolation.user)
+    for (const dir of [scratch, join(scratch, "tmp")]) chownSync(dir, isolation.user.uid, isolation.user.gid);
+  const view = projectView([join(ROOT, "node_modules"), join(ROOT, "lib")], isolation.user !== undefined);
+  try {
+    const launch = bubblewrapLaunch(
+      isolation,
+      { binds: view.binds, scratch, memoryMb },
+      {
+        argv: [process.execPath, "-e", script],
+        env: sandboxEnv(scratch, []),
+        cwd: scratch,
+      },
+    );
+    const child = spawn(launch.argv[0], launch.argv.slice(1), {
+      cwd: launch.cwd,
+      env: launch.env,
+      stdio: ["ignore", "pipe", "pipe", ...(launch.fdInputs ?? []).map(() => "pipe" as const)],
+    });
+    (launch.fdInputs ?? []).forEach((data, i) => (child.stdio[3 + i] as NodeJS.WritableStream).end(data));
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const status = await new Promise<number | null>((done) => child.on("close", done));
+    assert.equal(status, 0, stderr);
+    return JSON.parse(stdout);
+  } finally {
+    view.dispose();
+  }
 }
 
 /**
@@ -65,8 +88,53 @@ const fs = require("node:fs");
 const attempt = (f) => { try { return String(f()); } catch (e) { return "denied " + (e.code || e.message); } };
 `;
 
-test("reads: the project's packages and the scratch folder, nothing else of the machine", { skip }, () => {
-  const seen = inSandbox(`${TRY}
+test(
+  "privileges: no capability, none to gain, the seccomp filter in force; as nobody when the grader is root",
+  { skip },
+  async () => {
+    const seen = await inSandbox(
+      `console.log(JSON.stringify({ status: require("node:fs").readFileSync("/proc/self/status", "utf8") }))`,
+    );
+    assert.equal(missingLayer(seen.status, isolation.kind === "bubblewrap" ? isolation.user : undefined), undefined);
+    const uid = seen.status.match(/^Uid:\s*(\d+)/m)![1];
+    assert.equal(uid, String(process.getuid?.() === 0 ? 65534 : process.getuid?.()), "the kernel's user on the host");
+  },
+);
+
+test(
+  "native code cannot leave: remounting the project writable (directly or from a new user namespace), mounting over it, writing it — all fail",
+  { skip: skip || compileEscape.unavailable },
+  async () => {
+    const before = hostTreeDigest();
+    const probe = compileEscape("program");
+    const seen = await inSandbox(
+      `require("node:child_process").execFileSync("./escape"); console.log(require("node:fs").readFileSync("attack.json", "utf8"))`,
+      512,
+      { escape: probe },
+    );
+    assert.deepEqual(seen, {
+      remount: "EPERM",
+      write: process.getuid?.() === 0 ? "EACCES" : "EROFS",
+      chmod: "EROFS",
+      mountOver: "EPERM",
+      openTree: "EPERM",
+      unshare: "EPERM",
+      remountInNewNamespace: "EPERM",
+      writeAfter: process.getuid?.() === 0 ? "EACCES" : "EROFS",
+      setuid0: "EINVAL", // uid 0 is not mapped in the sandbox's user namespace
+      ptrace: "EPERM",
+      inetSocket: "EAFNOSUPPORT",
+      keyctl: "EPERM",
+      bpf: "EPERM",
+      chroot: "EPERM",
+    });
+    assert.equal(hostTreeDigest(), before, "the project's files are byte-identical");
+    assert.ok(readFileSync(CHECK_JS, "utf8").length > 0);
+  },
+);
+
+test("reads: the project's packages and the scratch folder, nothing else of the machine", { skip }, async () => {
+  const seen = await inSandbox(`${TRY}
     console.log(JSON.stringify({
       source: attempt(() => fs.readFileSync(${JSON.stringify(SOURCE)}, "utf8").length),
       project: attempt(() => fs.readdirSync(${JSON.stringify(ROOT)}).sort().join(",")),
@@ -91,10 +159,10 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
   assert.equal(seen.processes, "1", "it sees no other process");
 });
 
-test("writes: only in the scratch folder", { skip }, () => {
+test("writes: only in the scratch folder", { skip }, async () => {
   const target = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
   const before = readFileSync(target, "utf8");
-  const done = inSandbox(`${TRY}
+  const done = await inSandbox(`${TRY}
     console.log(JSON.stringify({
       library: attempt(() => fs.writeFileSync(${JSON.stringify(target)}, "pwned")),
       source: attempt(() => fs.writeFileSync(${JSON.stringify(SOURCE)}, "pwned")),
@@ -118,17 +186,17 @@ test("writes: only in the scratch folder", { skip }, () => {
   assert.ok(!existsSync(join(ROOT, "pwned.txt")));
 });
 
-test("no network: a server on the grader's loopback cannot be reached", { skip }, () => {
-  const seen = inSandbox(`
+test("no network: a server on the grader's loopback cannot be reached", { skip }, async () => {
+  const seen = await inSandbox(`
     const socket = require("node:net").connect(${port}, "127.0.0.1", () => { console.log(JSON.stringify({ connect: "connected" })); socket.end(); });
     socket.on("error", (e) => console.log(JSON.stringify({ connect: "denied " + e.code })));`);
-  assert.match(seen.connect, /^denied (ENETUNREACH|ECONNREFUSED)$/);
+  assert.match(seen.connect, /^denied EAFNOSUPPORT$/, "seccomp: unix sockets only");
   assert.equal(connections, 0);
 });
 
-test("nothing outlives it: a detached child is killed with the sandbox's main process", { skip }, () => {
+test("nothing outlives it: a detached child is killed with the sandbox's main process", { skip }, async () => {
   const marker = `reglab-orphan-${process.pid}`;
-  const seen = inSandbox(`
+  const seen = await inSandbox(`
     const child = require("node:child_process").spawn("/bin/sh", ["-c", "exec -a ${marker} sleep 30"], { detached: true, stdio: "ignore" });
     child.unref();
     setTimeout(() => console.log(JSON.stringify({ spawned: String(child.pid) })), 200);`);
@@ -137,8 +205,8 @@ test("nothing outlives it: a detached child is killed with the sandbox's main pr
   assert.equal(left.stdout.trim(), "", "no process of the sandbox is left");
 });
 
-test("memory: Buffers stop at the cap", { skip }, () => {
-  const seen = inSandbox(
+test("memory: Buffers stop at the cap", { skip }, async () => {
+  const seen = await inSandbox(
     `
     const held = []; let mb = 0; let error = "none";
     try { for (;;) { held.push(Buffer.alloc(32 << 20, 1)); mb += 32; } } catch (e) { error = String(e); }

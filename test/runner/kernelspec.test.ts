@@ -16,7 +16,8 @@ test("kernel install --prefix writes DIR/share/jupyter/kernels/<name>/kernel.jso
   );
   const spec = readJson<KernelSpec>(file);
   assert.deepEqual(spec.argv, [
-    join(ROOT, "node_modules", ".bin", "tslab"),
+    process.execPath,
+    join(ROOT, "node_modules", "tslab", "bin", "tslab"),
     "kernel",
     "--config-path",
     "{connection_file}",
@@ -35,7 +36,7 @@ test("kernel install --user goes to Jupyter's data folder; the default is projec
   assert.equal(local.status, 0, local.stderr);
   assert.match(local.stdout, new RegExp(`JUPYTER_PATH=${join(ROOT, "build", "jupyter")}`));
   assert.equal(
-    readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[1],
+    readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[2],
     "kernel",
   );
 });

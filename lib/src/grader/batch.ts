@@ -3,7 +3,14 @@
  * so this spreads over the cores), results in the order given, a crashing or hanging submission
  * never stopping the others.
  */
-import { type GradeOptions, type GradeReport, gradeSubmission, resolveIsolation, ungraded } from "./grade";
+import {
+  type GradeOptions,
+  type GradeReport,
+  type GradingSetup,
+  gradeSubmission,
+  prepareGrading,
+  ungraded,
+} from "./grade";
 import type { HomeworkSource } from "./source";
 
 export interface BatchOptions extends GradeOptions {
@@ -16,7 +23,19 @@ export async function gradeAll(
   homework: HomeworkSource,
   options: BatchOptions = {},
 ): Promise<GradeReport[]> {
-  resolveIsolation(options.sandbox); // refuse the whole batch up front, in one line
+  const setup = prepareGrading(homework, options); // refuses the whole batch up front, in one line
+  try {
+    return await gradeEach(files, homework, { ...options, setup });
+  } finally {
+    setup.dispose();
+  }
+}
+
+async function gradeEach(
+  files: readonly string[],
+  homework: HomeworkSource,
+  options: BatchOptions & { setup: GradingSetup },
+): Promise<GradeReport[]> {
   const reports: GradeReport[] = new Array(files.length);
   let next = 0;
   let done = 0;

@@ -6,9 +6,9 @@
  * text the cells print. Student code never runs in the grader's own process.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, sep } from "node:path";
 import { executeNotebook } from "../runner/execute";
 import { findKernelSpec, findProjectRoot, type FoundKernelSpec, kernelSpecProject } from "../runner/kernelspec";
 import { cellRunInfo, type Failure } from "../runner/run-metadata";
@@ -21,12 +21,16 @@ import {
   readNotebook,
 } from "../runner/notebook";
 import { SCORE_MIME } from "./kernel/check";
+import { openToOthers, projectView, type ProjectView, SANDBOX_UID } from "./project-view";
 import {
   bubblewrapLaunch,
   childOf,
+  dataDirs,
   detectIsolation,
   type Isolation,
+  kernelNode,
   limitedLaunch,
+  nodeInstallation,
   permissionFlags,
   sandboxEnv,
   type SandboxPlan,
@@ -312,10 +316,45 @@ function projectOf(kernel: FoundKernelSpec): string {
   return project;
 }
 
+/** What every submission of a batch shares: how kernels are isolated, which kernel, what it sees. */
+export interface GradingSetup {
+  isolation: Isolation;
+  kernel: FoundKernelSpec;
+  project: string;
+  /** The Node binary the kernel runs on. */
+  node: string | undefined;
+  /** The project's folders as the sandbox shows them (staged when grading as root). */
+  view: ProjectView;
+}
+
+/** Resolves the isolation and the kernel once, and stages the project's view; `dispose()` when done. */
+export function prepareGrading(
+  homework: HomeworkSource,
+  options: GradeOptions = {},
+): GradingSetup & { dispose(): void } {
+  const isolation = resolveIsolation(options.sandbox);
+  const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
+  const project = projectOf(kernel);
+  const node = kernelNode(kernel.spec.argv);
+  const installation = node && nodeInstallation(node);
+  const folders = [join(project, "node_modules"), join(project, "lib")];
+  if (installation && !folders.some((folder) => installation.startsWith(folder + sep))) folders.push(installation);
+  const staged = isolation.kind === "bubblewrap" && isolation.user !== undefined;
+  if (staged) {
+    for (const dir of dataDirs())
+      if (!openToOthers(dir))
+        throw new Error(
+          `${dir}: the sandbox's user (uid ${SANDBOX_UID}) cannot read this data folder; make it readable by others`,
+        );
+  }
+  const view = projectView(folders, staged);
+  return { isolation, kernel, project, node, view, dispose: () => view.dispose() };
+}
+
 export async function gradeSubmission(
   file: string,
   homework: HomeworkSource,
-  options: GradeOptions = {},
+  options: GradeOptions & { setup?: GradingSetup } = {},
 ): Promise<GradeReport> {
   let submission: Notebook;
   try {
@@ -325,35 +364,42 @@ export async function gradeSubmission(
   }
   const refused = checkProvenance(submission, homework) ?? declaredModuleCell(submission, homework);
   if (refused) return ungraded(file, homework, `${file}: ${refused}`);
-  const isolation = resolveIsolation(options.sandbox);
+  if (!options.setup) {
+    const setup = prepareGrading(homework, options);
+    try {
+      return await gradeSubmission(file, homework, { ...options, setup });
+    } finally {
+      setup.dispose();
+    }
+  }
+  const { isolation, kernel, node, view } = options.setup;
   const canaryToken = `reglab canary ${randomBytes(12).toString("hex")}`;
   const graded = gradingNotebook(submission, homework, canaryToken);
-  const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
   // The submission's whole world: its own notebook, a link to the project's packages, the kernel's sockets.
   const scratch = realpathSync(mkdtempSync(join(tmpdir(), "reglab-sandbox-")));
   try {
-    const plan: SandboxPlan = {
-      project: projectOf(kernel),
-      scratch,
-      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
-    };
+    const sandboxed = isolation.kind === "bubblewrap";
+    const owner = sandboxed && isolation.user ? { uid: isolation.user.uid, gid: isolation.user.gid } : undefined;
+    const plan: SandboxPlan = { binds: view.binds, scratch, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
     copyFileSync(file, join(scratch, basename(file)));
     mkdirSync(join(scratch, "tmp"));
-    symlinkSync(join(plan.project, "node_modules"), join(scratch, "node_modules"));
-    const sandboxed = isolation.kind === "bubblewrap";
+    symlinkSync(join(options.setup.project, "node_modules"), join(scratch, "node_modules"));
+    if (owner) for (const dir of [scratch, join(scratch, "tmp")]) chownSync(dir, owner.uid, owner.gid);
+    const readable = sandboxed
+      ? "everything"
+      : [...view.binds.map((bind) => bind.target), scratch, ...dataDirs(), "/usr/share"];
     const result = await executeNotebook(graded, {
       kernel,
       cwd: scratch,
       timeoutSeconds: options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS,
       totalTimeoutSeconds: options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS,
-      env: sandboxEnv(plan, [`--max-old-space-size=${plan.memoryMb}`, ...permissionFlags(plan, sandboxed)]),
+      env: sandboxEnv(scratch, [`--max-old-space-size=${plan.memoryMb}`, ...permissionFlags(node, scratch, readable)]),
       kernelStart: {
         inheritEnv: false,
         ipcDir: scratch,
+        owner,
         wrap: (launch) =>
-          isolation.kind === "bubblewrap"
-            ? bubblewrapLaunch(isolation.bwrap, plan, launch)
-            : limitedLaunch(plan, launch),
+          isolation.kind === "bubblewrap" ? bubblewrapLaunch(isolation, plan, launch) : limitedLaunch(plan, launch),
         interruptTarget: sandboxed ? childOf : undefined,
       },
       continueOnError: true,

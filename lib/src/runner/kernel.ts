@@ -6,10 +6,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import type { Dealer, Subscriber } from "zeromq";
 import type { FoundKernelSpec } from "./kernelspec";
 import { decode, encode, type Message, newMessage } from "./wire";
@@ -19,6 +20,8 @@ export interface KernelLaunch {
   argv: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Data the process reads from file descriptors 3, 4, …: each a pipe closed after its data. */
+  fdInputs?: Uint8Array[];
 }
 
 export interface KernelStartOptions {
@@ -36,6 +39,8 @@ export interface KernelStartOptions {
    * must exist until shutdown and is not removed.
    */
   ipcDir?: string;
+  /** The user and group that must be able to read the connection file (a kernel run as another user). */
+  owner?: { uid: number; gid: number };
   /** Rewrites the launch, e.g. to start the kernel inside a sandbox. */
   wrap?: (launch: KernelLaunch) => KernelLaunch;
   /**
@@ -172,6 +177,7 @@ export class Kernel {
     };
     const connectionFile = join(dir, "connection.json");
     writeFileSync(connectionFile, JSON.stringify(connection), { mode: 0o600 });
+    if (options.owner) chownSync(connectionFile, options.owner.uid, options.owner.gid);
     const plain: KernelLaunch = {
       argv: spec.spec.argv.map((arg) =>
         arg.replaceAll("{connection_file}", connectionFile).replaceAll("{resource_dir}", spec.dir),
@@ -180,10 +186,16 @@ export class Kernel {
       cwd: options.cwd,
     };
     const launch = options.wrap ? options.wrap(plain) : plain;
+    const inputs = launch.fdInputs ?? [];
     const child = spawn(launch.argv[0], launch.argv.slice(1), {
       cwd: launch.cwd,
       env: launch.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", ...inputs.map(() => "pipe" as const)],
+    });
+    inputs.forEach((data, i) => {
+      const pipe = child.stdio[3 + i] as Writable | null;
+      pipe?.on("error", () => {}); // a process that never reads it (it failed to start) is reported below
+      pipe?.end(data);
     });
     const address = (port: number) => `${connection.transport}://${connection.ip}:${port}`;
     const shell = new zmq.Dealer({ linger: 0 });

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, join, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../util/files";
 import { findProjectRoot } from "../util/project";
 
@@ -86,9 +86,19 @@ export interface InstallOptions {
   force?: boolean;
 }
 
+/**
+ * The kernelspec of the project's tslab, run by the Node binary that installs it (`process.execPath`):
+ * the kernel runs on the Node the course was installed with, not whichever `node` a PATH finds first.
+ */
 export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAME): KernelSpec {
   return {
-    argv: [join(project, "node_modules", ".bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    argv: [
+      process.execPath,
+      join(project, "node_modules", "tslab", "bin", "tslab"),
+      "kernel",
+      "--config-path",
+      "{connection_file}",
+    ],
     display_name: displayName,
     language: "typescript",
     interrupt_mode: "signal",
@@ -100,9 +110,12 @@ export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAM
 export function kernelSpecProject(spec: KernelSpec): string | undefined {
   const project = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
   if (typeof project === "string") return project;
-  // …/node_modules/.bin/tslab → the folder holding node_modules
-  const at = spec.argv[0].lastIndexOf(join("node_modules", ".bin"));
-  return at > 0 ? resolve(spec.argv[0].slice(0, at)) : undefined;
+  // …/node_modules/.bin/tslab or …/node_modules/tslab/bin/tslab → the folder holding node_modules
+  for (const arg of spec.argv) {
+    const at = arg.lastIndexOf(`${sep}node_modules${sep}`);
+    if (at > 0 && /tslab$/.test(arg)) return resolve(arg.slice(0, at));
+  }
+  return undefined;
 }
 
 /** Writes kernels/<name>/kernel.json for the project's tslab; returns the folder written. */
