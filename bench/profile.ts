@@ -11,10 +11,10 @@
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { COURSE_OPTIMIZER, l2, makeOptimizer, ready, tf } from "reglab";
-import { BatchSource } from "reglab/internal/training/batches";
-import { type ForwardSpec, forwardCost } from "reglab/internal/training/cost";
-import { resolveLoss } from "reglab/internal/training/losses";
-import { collectPenalties, penaltiesByKind } from "reglab/internal/training/penalties";
+import { BatchSource } from "#reglab/training/batches";
+import { type ForwardSpec, forwardCost } from "#reglab/training/cost";
+import { resolveLoss } from "#reglab/training/losses";
+import { collectPenalties, penaltiesByKind } from "#reglab/training/penalties";
 import { buildCourseModel, randomData, type Tf, WORKLOAD } from "./course-model";
 
 const STEPS = 20;

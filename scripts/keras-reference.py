@@ -6,7 +6,7 @@ Run by hand, never in CI (needs TensorFlow and Keras; the machine's pip index se
     python3 -m venv /tmp/keras-venv && /tmp/keras-venv/bin/pip install tensorflow-cpu keras numpy
     /tmp/keras-venv/bin/python scripts/keras-reference.py          # rewrites test/fixtures/keras/
 
-Weights and data come from mulberry32 (reglab's seeded generator, lib/src/util/random.ts), re-implemented
+Weights and data come from mulberry32 (reglab's seeded generator, packages/reglab/src/util/random.ts), re-implemented
 here, so the course-scale model (1.7M weights) is stored as seeds instead of numbers: both sides draw the
 same float32 values. Every case records what Keras computes: penalties (`regularizer(w)`,
 `sum(model.losses)`), `evaluate()` (which includes the penalties: reglab's "cost"), `fit()` histories and the

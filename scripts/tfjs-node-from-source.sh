@@ -67,7 +67,7 @@ fi
 # 3. The package in the project (its JavaScript and dependencies from the registry, without its
 #    downloading install script), then the binding and the library copied in.
 say "installing into $TARGET"
-(cd "$PROJECT" && npm install --no-save --ignore-scripts --no-audit --no-fund --silent "@tensorflow/tfjs-node@$TFJS_NODE_VERSION" -w lib)
+(cd "$PROJECT" && npm install --no-save --ignore-scripts --no-audit --no-fund --silent "@tensorflow/tfjs-node@$TFJS_NODE_VERSION" -w packages/reglab)
 rm -rf "$TARGET/deps" "$TARGET/lib"
 mkdir -p "$TARGET/deps" "$TARGET/lib"
 cp -r "$PACKAGE/lib/napi-v8" "$TARGET/lib/"

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
 import { tf } from "reglab";
-import { CHAINED_METHODS } from "reglab/internal/chained-ops";
+import { CHAINED_METHODS } from "#reglab/chained-ops";
 import { setUp } from "./helpers";
 
 before(setUp);

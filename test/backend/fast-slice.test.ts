@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready, tf, wasmKernelsInstalled } from "reglab";
 import { onCpu } from "../helpers";
-import { mulberry32 } from "reglab/internal/util/random";
+import { mulberry32 } from "#reglab/util/random";
 
 before(async () => {
   await ready({ backend: "wasm", quiet: true });

@@ -8,10 +8,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { before, test } from "node:test";
-import { FASHION_MNIST_SYSTEM_DIR, findChromium } from "reglab";
-import { chromiumArgs } from "reglab/internal/util/chromium";
-import { PLOTLY_MIME } from "reglab/internal/util/plotly";
-import { cellRunInfo, type CodeCell, joinSource, type Notebook, notebookRunInfo } from "reglab/runner";
+import { FASHION_MNIST_SYSTEM_DIR } from "#reglab/data/fashion-mnist";
+import { findChromium } from "reglab/tooling";
+import { chromiumArgs } from "#reglab/util/chromium";
+import { PLOTLY_MIME } from "#reglab/util/plotly";
+import { type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
+import { cellRunInfo, notebookRunInfo } from "#course/runner/run-metadata";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const NOTEBOOKS = readdirSync(join(ROOT, "notebooks"))

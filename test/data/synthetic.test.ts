@@ -1,14 +1,8 @@
 import * as assert from "node:assert/strict";
 import { before, test } from "node:test";
-import {
-  makeCircles,
-  makeHighDimRegression,
-  makeMoons,
-  makePolynomialRegression,
-  makeSpirals,
-  selectRows,
-  tf,
-} from "reglab";
+import { makeCircles, makeHighDimRegression, makeMoons, makeSpirals, tf } from "reglab";
+import { makePolynomialRegression } from "#reglab/data/regression";
+import { selectRows } from "#reglab/data/sampling";
 import { setUp } from "../helpers";
 
 before(setUp);
@@ -34,7 +28,7 @@ test("2-D sets: shapes, alternating balanced labels, geometry without noise, rep
   assert.notDeepEqual(makeSpirals({ samples: 300, classes: 3, seed: 3 }).x.arraySync(), spirals.x.arraySync());
   assert.throws(
     () => makeCircles({ samples: 10, factor: 1.5 }),
-    /^Error: makeCircles: factor must be between 0 and 1, got 1.5$/,
+    /^Error: makeCircles: factor must be a number in \(0, 1\), got 1.5$/,
   );
   assert.throws(() => makeMoons({ samples: 0 }), /makeMoons: samples must be a positive integer, got 0/);
   assert.throws(() => makeMoons({ samples: 5, noise: -1 }), /makeMoons: noise must be a finite number >= 0, got -1/);

@@ -4,21 +4,17 @@ import { before, test } from "node:test";
 import {
   buildMLP,
   gridSettings,
-  hiddenActivations,
   makeBlobs,
   makeOptimizer,
   outputSensitivity,
-  regularizerFor,
   runGrid,
-  type GridOptions,
-  type GridResult,
   type Regularizer,
-  type Setting,
-  settingLabel,
-  gridLabels,
   tf,
   train,
 } from "reglab";
+import { hiddenActivations } from "#reglab/experiments/measure";
+import { type GridOptions, type GridResult } from "#reglab/experiments/run-grid";
+import { regularizerFor, type Setting, settingLabel, gridLabels } from "#reglab/experiments/settings";
 import { setUp } from "../helpers";
 import { tempDir } from "../runner/helpers";
 

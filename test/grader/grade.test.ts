@@ -9,8 +9,9 @@ import * as assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { detectIsolation, studentNotebook } from "reglab/grader";
-import { joinSource, type Notebook } from "reglab/runner";
+import { studentNotebook } from "#course/grader/assign";
+import { detectIsolation } from "#course/grader/sandbox";
+import { joinSource, type Notebook } from "#course/runner/notebook";
 import { readJson, reglab, tempDir } from "../runner/helpers";
 import { ANSWER_IDS, edit, homework, RELEASED, SOURCE, solved, submission } from "./helpers";
 

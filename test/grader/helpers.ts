@@ -3,9 +3,10 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GradeReport, readHomework } from "reglab/grader";
-import { type Cell, type CodeCell, joinSource, type Notebook } from "reglab/runner";
-import { findOnPath } from "reglab/internal/util/which";
+import { type GradeReport } from "#course/grader/grade";
+import { readHomework } from "#course/grader/source";
+import { type Cell, type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
+import { findOnPath } from "#reglab/util/which";
 import { readJson, ROOT, tempDir } from "../runner/helpers";
 
 export const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
@@ -89,9 +90,9 @@ export const points = (report: GradeReport): Record<string, number> =>
   Object.fromEntries(report.tests.map((t) => [t.id, t.points]));
 
 /** A file the grader trusts, which the escape attempts of fixtures/escape.c write to. */
-export const CHECK_JS = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
+export const CHECK_JS = join(ROOT, "packages", "reglab", "dist", "grading", "check.js");
 
-/** One digest of every file, link and folder under the project's lib/ and node_modules/: name, mode, content. */
+/** One digest of every file, link and folder under the project's packages/ and node_modules/: name, mode, content. */
 export function hostTreeDigest(): string {
   const hash = createHash("sha256");
   const walk = (path: string) => {
@@ -101,7 +102,7 @@ export function hostTreeDigest(): string {
     else if (stat.isDirectory()) for (const name of readdirSync(path).sort()) walk(join(path, name));
     else if (stat.isFile()) hash.update(readFileSync(path));
   };
-  walk(join(ROOT, "lib"));
+  walk(join(ROOT, "packages"));
   walk(join(ROOT, "node_modules"));
   return hash.digest("hex");
 }
@@ -109,7 +110,7 @@ export function hostTreeDigest(): string {
 const C_COMPILER = findOnPath("cc", "gcc");
 
 /**
- * fixtures/escape.c compiled here from its source, aimed at the project's lib/ and CHECK_JS: as a
+ * fixtures/escape.c compiled here from its source, aimed at the library's package folder and CHECK_JS: as a
  * shared library whose constructor attacks when a cell loads it, or as a program. Its attempts run
  * only as PID 1 of a namespace (inside a sandbox), never on the host.
  */
@@ -118,7 +119,7 @@ export const compileEscape = Object.assign(
     const out = join(tempDir("reglab-escape-"), kind === "library" ? "escape.so" : "escape");
     const args = [
       "-O2",
-      `-DTARGET_DIR="${join(ROOT, "lib")}"`,
+      `-DTARGET_DIR="${join(ROOT, "packages", "reglab")}"`,
       `-DTARGET_FILE="${CHECK_JS}"`,
       ...(kind === "library" ? ["-shared", "-fPIC"] : ["-DPROBE_MAIN"]),
       "-o",

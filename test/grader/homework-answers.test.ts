@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readHomework } from "reglab/grader";
+import { readHomework } from "#course/grader/source";
 import { ROOT } from "../runner/helpers";
 
 type Row = [label: string, loss: number, valLoss: number, acc: number, valAcc: number];

@@ -15,15 +15,11 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { findChromium } from "reglab";
-import {
-  detectIsolation,
-  feedbackHtml,
-  gradeAll,
-  type GradeOptions,
-  type GradeReport,
-  gradeSubmission,
-} from "reglab/grader";
+import { findChromium } from "reglab/tooling";
+import { gradeAll } from "#course/grader/batch";
+import { type GradeOptions, type GradeReport, gradeSubmission } from "#course/grader/grade";
+import { feedbackHtml } from "#course/grader/reports";
+import { detectIsolation } from "#course/grader/sandbox";
 import { reglab, ROOT, tempDir } from "../runner/helpers";
 import {
   CHECK_JS,
@@ -122,7 +118,11 @@ import * as fs from "node:fs";
       assert.equal(found[name], "EPERM", name);
     for (const name of ["write", "writeAfter", "chmod"]) assert.match(found[name], /^(EACCES|EROFS)$/, name);
     assert.equal(found.inetSocket, "EAFNOSUPPORT");
-    assert.equal(hostTreeDigest(), before, "the project's lib/ and node_modules/ are byte-identical after the batch");
+    assert.equal(
+      hostTreeDigest(),
+      before,
+      "the project's packages/ and node_modules/ are byte-identical after the batch",
+    );
     assert.doesNotMatch(readFileSync(CHECK_JS, "utf8"), /pwned/);
     assert.equal(attacked.score, 0);
     assert.equal(afterBlank.score, 0, "a blank submission graded after it earns nothing");
@@ -144,7 +144,7 @@ test(
     assert.doesNotMatch(found.cmdlines, /homework\.source|other-student|reglab(\.js)? grade/);
     assert.match(found.cmdlines, /tslab\0kernel\0--config-path\0/, "it sees itself, nothing else");
     assert.ok(!found.env.includes(SECRET), "the grader's environment is not passed on");
-    assert.equal(found.project, "lib,node_modules");
+    assert.equal(found.project, "node_modules,packages");
     assert.equal(found.home, "denied ENOENT");
     assert.equal(
       found.cwd,

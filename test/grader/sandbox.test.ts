@@ -11,9 +11,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { detectIsolation } from "reglab/grader";
-import { projectView } from "reglab/internal/grader/project-view";
-import { bubblewrapLaunch, missingLayer, sandboxEnv } from "reglab/internal/grader/sandbox";
+import { detectIsolation, bubblewrapLaunch, missingLayer, sandboxEnv } from "#course/grader/sandbox";
+import { projectView } from "#course/grader/project-view";
 import { ROOT } from "../runner/helpers";
 import { CHECK_JS, compileEscape, hostTreeDigest, SOURCE } from "./helpers";
 
@@ -47,7 +46,10 @@ async function inSandbox(
   for (const [name, data] of Object.entries(files)) writeFileSync(join(scratch, name), data, { mode: 0o755 });
   if (isolation.user)
     for (const dir of [scratch, join(scratch, "tmp")]) chownSync(dir, isolation.user.uid, isolation.user.gid);
-  const view = projectView([join(ROOT, "node_modules"), join(ROOT, "lib")], isolation.user !== undefined);
+  const view = projectView(
+    [join(ROOT, "node_modules"), join(ROOT, "packages", "reglab")],
+    isolation.user !== undefined,
+  );
   try {
     const launch = bubblewrapLaunch(
       isolation,
@@ -138,14 +140,16 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
     console.log(JSON.stringify({
       source: attempt(() => fs.readFileSync(${JSON.stringify(SOURCE)}, "utf8").length),
       project: attempt(() => fs.readdirSync(${JSON.stringify(ROOT)}).sort().join(",")),
-      library: attempt(() => fs.existsSync(${JSON.stringify(join(ROOT, "lib", "dist", "index.js"))})),
+      library: attempt(() => fs.existsSync(${JSON.stringify(join(ROOT, "packages", "reglab", "dist", "index.js"))})),
+      packages: attempt(() => fs.readdirSync(${JSON.stringify(join(ROOT, "packages"))}).join(",")),
       tmp: attempt(() => fs.readdirSync("/tmp").join(",")),
       env: Object.keys(process.env).sort().join(","),
       processes: attempt(() => fs.readdirSync("/proc").filter((d) => /^\\d+$/.test(d)).join(",")),
       pid: String(process.pid),
     }));`);
   assert.equal(seen.source, "denied ENOENT");
-  assert.equal(seen.project, "lib,node_modules", "only the packages and the compiled library");
+  assert.equal(seen.project, "node_modules,packages", "only the packages");
+  assert.equal(seen.packages, "reglab", "of the workspace, only the library");
   assert.equal(seen.library, "true");
   const tmp = seen.tmp.split(",").filter((entry) => entry !== PROJECT_IN_TMP);
   assert.equal(tmp.length, 1, `a private /tmp holding only the scratch folder: ${seen.tmp}`);
@@ -160,7 +164,7 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
 });
 
 test("writes: only in the scratch folder", { skip }, async () => {
-  const target = join(ROOT, "lib", "dist", "grader", "kernel", "check.js");
+  const target = CHECK_JS;
   const before = readFileSync(target, "utf8");
   const done = await inSandbox(`${TRY}
     console.log(JSON.stringify({

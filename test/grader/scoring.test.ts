@@ -2,8 +2,10 @@
 import * as assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CANARY_CELL_ID, gradingNotebook, readHomework, scoreGradedNotebook, SETUP_CELL_ID } from "reglab/grader";
-import { type CellRunInfo, type CodeCell, type Notebook, RUN_METADATA_KEY } from "reglab/runner";
+import { CANARY_CELL_ID, gradingNotebook, scoreGradedNotebook, SETUP_CELL_ID } from "#course/grader/grade";
+import { readHomework } from "#course/grader/source";
+import { type CodeCell, type Notebook } from "#course/runner/notebook";
+import { type CellRunInfo, RUN_METADATA_KEY } from "#course/runner/run-metadata";
 import { readJson, ROOT } from "../runner/helpers";
 
 const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");

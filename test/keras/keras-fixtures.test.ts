@@ -23,7 +23,7 @@ import {
   tf,
   train,
 } from "reglab";
-import { mulberry32 } from "reglab/internal/util/random";
+import { mulberry32 } from "#reglab/util/random";
 import { assertAllClose, assertClose, setUp } from "../helpers";
 import { ROOT } from "../runner/helpers";
 

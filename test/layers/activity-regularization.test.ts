@@ -1,16 +1,7 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import {
-  ActivityRegularization,
-  type ActivityNormalization,
-  evaluateCost,
-  L1L2,
-  l2,
-  orthogonal,
-  OrthogonalRegularizer,
-  tf,
-  train,
-} from "reglab";
+import { ActivityRegularization, evaluateCost, L1L2, l2, orthogonal, OrthogonalRegularizer, tf, train } from "reglab";
+import { type ActivityNormalization } from "#reglab/layers/activity-regularization";
 import { assertAllClose, assertClose, chain, setUp, values } from "../helpers";
 
 before(setUp);

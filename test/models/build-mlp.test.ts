@@ -119,7 +119,7 @@ describe("buildMLP", () => {
       () => buildMLP({ inputShape: 4, activityRegularizer: 0.01 as never }),
       /activityRegularizer must be a regularizer such as l2\(1e-4\), got 0.01/,
     );
-    assert.throws(() => buildMLP({ inputShape: 4, dropout: 1 }), /dropout must be a rate in \[0, 1\), got 1/);
+    assert.throws(() => buildMLP({ inputShape: 4, dropout: 1 }), /dropout must be a number in \[0, 1\), got 1/);
     assert.throws(() => buildMLP({ inputShape: 4, seed: 1.5 }), /seed must be an integer, got 1.5/);
     assert.throws(
       () => buildMLP({ inputShape: 4, activityRegularizer: l1(1), activityNormalization: "mean" as never }),

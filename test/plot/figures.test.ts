@@ -2,15 +2,11 @@
 import * as assert from "node:assert/strict";
 import { before, test } from "node:test";
 import {
-  compactFigure,
   buildMLP,
   constrainedOptimum,
-  type GridRow,
-  type History,
   makeMoons,
   plotActivationHistograms,
   plotDecisionBoundaries,
-  plotDecisionBoundary,
   plotFirstLayerImages,
   plotHistory,
   plotL1L2Geometry,
@@ -18,9 +14,13 @@ import {
   plotRegularizationPath,
   plotSparsity,
   plotWeightHistograms,
-  quadraticLoss,
   tf,
 } from "reglab";
+import { type GridRow } from "#reglab/experiments/run-grid";
+import { plotDecisionBoundary } from "#reglab/plot/boundary";
+import { compactFigure } from "#reglab/plot/figure";
+import { quadraticLoss } from "#reglab/plot/geometry";
+import { type History } from "#reglab/training/train";
 import { setUp } from "../helpers";
 
 before(setUp);

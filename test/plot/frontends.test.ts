@@ -12,8 +12,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { findChromium } from "reglab";
-import type { CodeCell } from "reglab/runner";
+import { findChromium } from "reglab/tooling";
+import type { CodeCell } from "#course/runner/notebook";
 import sanitizeHtml from "sanitize-html";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 

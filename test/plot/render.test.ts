@@ -3,16 +3,10 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import {
-  compactFigure,
-  findChromium,
-  mimeBundle,
-  PALETTE,
-  plotL1L2Geometry,
-  plotSparsity,
-  savePlot,
-  show,
-} from "reglab";
+import { plotL1L2Geometry, plotSparsity, savePlot, show } from "reglab";
+import { compactFigure, PALETTE } from "#reglab/plot/figure";
+import { mimeBundle } from "#reglab/plot/show";
+import { findChromium } from "reglab/tooling";
 import { tempDir } from "../runner/helpers";
 import { countColour, decodePng } from "./png";
 

@@ -4,9 +4,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findChromium } from "reglab";
-import { chromiumArgs } from "reglab/internal/util/chromium";
-import type { CodeCell, Output } from "reglab/runner";
+import { findChromium } from "reglab/tooling";
+import { chromiumArgs } from "#reglab/util/chromium";
+import type { CodeCell, Output } from "#course/runner/notebook";
 import { readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const noChromium = findChromium() ? false : "no headless Chromium on PATH (apt-get install chromium)";

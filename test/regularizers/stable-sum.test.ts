@@ -5,8 +5,9 @@
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BACKENDS, kernelStats, l1, l2, ready, tf } from "reglab";
-import { mulberry32 } from "reglab/internal/util/random";
+import { kernelStats, l1, l2, ready, tf } from "reglab";
+import { BACKENDS } from "#reglab/backend/ready";
+import { mulberry32 } from "#reglab/util/random";
 
 /** Glorot-uniform-like weights, seeded: the scale of the course's first layer. */
 function courseKernel(): Float32Array {

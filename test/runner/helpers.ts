@@ -3,11 +3,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Notebook } from "reglab/runner";
+import type { Notebook } from "#course/runner/notebook";
 
 export const ROOT = resolve(__dirname, "..", "..", "..");
 export const FIXTURES = join(ROOT, "test", "runner", "fixtures");
-export const BIN = join(ROOT, "lib", "bin", "reglab.js");
+export const BIN = join(ROOT, "packages", "course", "bin", "reglab.js");
 
 export function fixture(name: string): string {
   return join(FIXTURES, name);

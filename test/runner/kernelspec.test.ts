@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { findKernelSpec, installKernelSpec, kernelSearchPath, type KernelSpec } from "reglab/runner";
+import { findKernelSpec, installKernelSpec, kernelSearchPath, type KernelSpec } from "#course/runner/kernelspec";
 import { readJson, reglab, ROOT, tempDir } from "./helpers";
 
 test("kernel install --prefix writes DIR/share/jupyter/kernels/<name>/kernel.json starting the project's tslab", () => {

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type Cell, joinSource, type Output } from "reglab/runner";
+import { type Cell, joinSource, type Output } from "#course/runner/notebook";
 import { DEBIAN_PYTHON, debianPythonHas, fixture, FIXTURES, readJson, reglab, tempDir } from "./helpers";
 
 const missing = debianPythonHas(["nbclient", "nbconvert", "nbformat"]);

@@ -1,9 +1,11 @@
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parseNotebook, readNotebook, writeNotebook } from "reglab/runner";
+import { parseNotebook, readNotebook, writeNotebook } from "#course/runner/notebook";
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const cell = (extra: object) => ({
   cell_type: "code",
@@ -22,17 +24,52 @@ test("broken notebooks are one-line errors naming the file", () => {
     ['{"nbformat": 4, "metadata": {}}', /^nb\.ipynb: not a notebook \("cells" is missing/],
     [
       JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "widget", source: "" }] }),
-      /^nb\.ipynb: cell 0 has an unknown cell_type "widget"$/,
+      /^nb\.ipynb: cell 1: cell_type must be one of "code", "markdown", "raw", got "widget"$/,
     ],
     [
       JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "a" }), cell({ id: "a" })] }),
-      /^nb\.ipynb: cell id "a" is used twice$/,
-    ],
-    [
-      JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "has space" })] }),
-      /^nb\.ipynb: cell 0 has an invalid id "has space"$/,
+      /^nb\.ipynb: cell 2: the id "a" is used twice$/,
     ],
   ];
+  // Against nbformat's schema: wrong types, missing fields, extra keys where the schema forbids them.
+  const schemaCases: Array<[object, string]> = [
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "has space" })] },
+      'cell 1 (id has space): id must match pattern "^[a-zA-Z0-9-_]+$"',
+    ],
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "a", extra: 1 })] },
+      'cell 1 (id a): the cell has a field the format does not allow: "extra"',
+    ],
+    [
+      {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [cell({ id: "a", outputs: [{ output_type: "stream", name: "stdout", text: 5 }] })],
+      },
+      "cell 1 (id a): outputs[0].text must be a string or a list of strings",
+    ],
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "a", outputs: [{ output_type: "pwned" }] })] },
+      'cell 1 (id a): outputs[0].output_type must be one of "execute_result", "display_data", "stream", "error", got "pwned"',
+    ],
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell({ id: "a", execution_count: "x" })] },
+      "cell 1 (id a): execution_count must be integer or null",
+    ],
+    [{ nbformat: 4, nbformat_minor: 5, cells: [] }, 'the notebook lacks the required field "metadata"'],
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 3 } }, cells: [] },
+      'metadata.kernelspec lacks the required field "display_name"',
+    ],
+    [
+      { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [], extra: true },
+      'the notebook has a field the format does not allow: "extra"',
+    ],
+  ];
+  for (const [nb, message] of schemaCases)
+    cases.push([JSON.stringify(nb), new RegExp(`^nb\\.ipynb: ${escapeRegExp(message)}$`)]);
   for (const [text, expected] of cases) {
     assert.throws(
       () => parseNotebook(text, "nb.ipynb"),
@@ -67,3 +104,14 @@ test("writeNotebook writes Jupyter's layout and leaves no temporary file", () =>
   assert.deepEqual(JSON.parse(text), nb);
   assert.deepEqual(readdirSync(dir), ["a.ipynb"]);
 });
+
+const DEBIAN_SCHEMA = "/usr/lib/python3/dist-packages/nbformat/v4/nbformat.v4.5.schema.json";
+
+test(
+  "the vendored nbformat schema is nbformat's own (Debian's python3-nbformat copy)",
+  { skip: existsSync(DEBIAN_SCHEMA) ? false : `${DEBIAN_SCHEMA} is missing (apt-get install python3-nbformat)` },
+  () => {
+    const vendored = join(__dirname, "..", "..", "..", "packages", "course", "schema", "nbformat.v4.5.schema.json");
+    assert.equal(readFileSync(vendored, "utf8"), readFileSync(DEBIAN_SCHEMA, "utf8"));
+  },
+);

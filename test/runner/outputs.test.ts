@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { cellErrorMessage, type Message, newMessage, type Output, OutputCollector } from "reglab/runner";
+import { type Output } from "#course/runner/notebook";
+import { cellErrorMessage, OutputCollector } from "#course/runner/outputs";
+import { type Message, newMessage } from "#course/runner/wire";
 
 function iopub(type: string, content: Record<string, unknown>): Message {
   return newMessage(type, "s", content);

@@ -1,14 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  declaredParameters,
-  inferValue,
-  injectParameters,
-  joinSource,
-  type Notebook,
-  parseNotebook,
-  parseParameterArgs,
-} from "reglab/runner";
+import { joinSource, type Notebook, parseNotebook } from "#course/runner/notebook";
+import { declaredParameters, inferValue, injectParameters, parseParameterArgs } from "#course/runner/parameters";
 
 test("values are typed as papermill infers them", () => {
   assert.equal(inferValue("3"), 3);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import { consoleProgress } from "reglab/runner";
+import { consoleProgress } from "#course/runner/progress";
 
 function drive(options: { tty: boolean; quiet?: boolean }): string {
   let written = "";
@@ -36,6 +36,6 @@ test("plain lines for logs: notebook, each cell, the result", () => {
 test("a terminal gets one redrawn line with a bar; --quiet only the errors", () => {
   const tty = drive({ tty: true });
   assert.match(tty, /\r\[1\/2\] a\.ipynb \[=+ +\] 2\/2 · cell 4 \(id x3\) · \d+ s\x1b\[K/);
-  assert.match(tty, /\r\x1b\[Kok {5}a\.ipynb 1\.5 s\n/);
+  assert.match(tty, /\r\x1b\[K\rok {5}a\.ipynb 1\.5 s\x1b\[K\n/);
   assert.equal(drive({ tty: true, quiet: true }), "FAILED b.ipynb 0.5 s: cell 2 (id q): Error: x\n");
 });

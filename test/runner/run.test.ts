@@ -5,14 +5,8 @@ import * as assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import {
-  type CellRunInfo,
-  cellRunInfo,
-  type CodeCell,
-  joinSource,
-  type Notebook,
-  notebookRunInfo,
-} from "reglab/runner";
+import { type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
+import { type CellRunInfo, cellRunInfo, notebookRunInfo } from "#course/runner/run-metadata";
 import { fixture, readJson, reglab, ROOT, tempDir } from "./helpers";
 
 function code(nb: Notebook, id: string): CodeCell {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { test } from "node:test";
-import { decode, encode, newMessage } from "reglab/runner";
+import { decode, encode, newMessage } from "#course/runner/wire";
 
 const KEY = "a0b1c2d3";
 

@@ -1,0 +1,78 @@
+/** `reglab kernel install`: the project's tslab as a Jupyter kernel, without Python. */
+import { join } from "node:path";
+import {
+  DEFAULT_DISPLAY_NAME,
+  DEFAULT_KERNEL_NAME,
+  findProjectRoot,
+  type InstallTarget,
+  installKernelSpec,
+  PROJECT_JUPYTER_DIR,
+} from "../runner/kernelspec";
+import { type Command, defineCommand, UsageError } from "./usage";
+
+export const kernelCommand: Command = defineCommand({
+  name: "kernel",
+  summary: "install the Jupyter kernelspec for this project's tslab (kernel install)",
+  synopsis: "install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--force]",
+  description: `
+Writes a Jupyter kernelspec (kernel.json, language typescript) that starts this project's tslab
+with the Node running this command:
+  <node> <project>/node_modules/tslab/bin/tslab kernel --config-path {connection_file}
+
+Where it goes:
+  (default)      <project>/${PROJECT_JUPYTER_DIR}/kernels/NAME   project-local; \`npm install\` does this.
+                 Jupyter finds it with JUPYTER_PATH=<project>/${PROJECT_JUPYTER_DIR}; \`reglab run\` finds it by itself.
+  --user         your Jupyter data folder (~/.local/share/jupyter/kernels/NAME on Linux):
+                 JupyterLab, Notebook and VS Code list it without any setting.
+  --prefix DIR   DIR/share/jupyter/kernels/NAME, e.g. a virtualenv or conda prefix.`,
+  options: {
+    user: { type: "boolean", help: "install in your Jupyter data folder" },
+    prefix: { type: "string", value: "DIR", help: "install in DIR/share/jupyter/kernels" },
+    name: { type: "string", value: "NAME", default: DEFAULT_KERNEL_NAME, help: "kernel name notebooks refer to" },
+    "display-name": {
+      type: "string",
+      value: "TEXT",
+      default: DEFAULT_DISPLAY_NAME,
+      help: "name shown in the kernel picker",
+    },
+    project: {
+      type: "string",
+      value: "DIR",
+      help: "the project whose tslab to start (default: found from the current folder)",
+    },
+    force: { type: "boolean", help: "replace a kernelspec of the same name that reglab did not write" },
+    quiet: { type: "boolean", short: "q", help: "print nothing on success" },
+  },
+  async run(values, positionals, io) {
+    if (positionals[0] !== "install" || positionals.length > 1) {
+      throw new UsageError(
+        positionals.length === 0
+          ? "missing subcommand: reglab kernel install"
+          : `unknown arguments: ${positionals.join(" ")} (only "install")`,
+      );
+    }
+    if (values.user && values.prefix !== undefined) throw new UsageError("--user and --prefix cannot be used together");
+    const target: InstallTarget = values.user
+      ? { kind: "user" }
+      : values.prefix !== undefined
+        ? { kind: "prefix", prefix: values.prefix }
+        : { kind: "project" };
+    const project = values.project ?? findProjectRoot();
+    const dir = installKernelSpec({
+      project,
+      target,
+      name: values.name,
+      displayName: values["display-name"],
+      force: values.force,
+    });
+    if (!values.quiet) {
+      io.out(`Installed kernelspec "${values.name}" in ${dir}\n`);
+      if (target.kind === "project" && project) {
+        io.out(
+          `JupyterLab / Notebook / VS Code find it with JUPYTER_PATH=${join(project, PROJECT_JUPYTER_DIR)} (or install with --user).\n`,
+        );
+      }
+    }
+    return 0;
+  },
+});

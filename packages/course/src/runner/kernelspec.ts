@@ -1,0 +1,155 @@
+/**
+ * Kernelspecs without Python: a kernelspec is a folder `kernels/<name>/` holding kernel.json, found in
+ * Jupyter's data directories. reglab writes one that starts this project's own tslab, and looks
+ * kernels up in the same places Jupyter does, after the project's own folder.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join, resolve, sep } from "node:path";
+import { findProjectRoot, writeFileAtomic } from "reglab/tooling";
+import { checkTslab, tslabArgv } from "./tslab";
+
+export { findProjectRoot };
+
+export const DEFAULT_KERNEL_NAME = "reglab";
+export const DEFAULT_DISPLAY_NAME = "TypeScript (reglab)";
+
+/** Where the project-local kernelspec lives, relative to the project: point JUPYTER_PATH here. */
+export const PROJECT_JUPYTER_DIR = join("build", "jupyter");
+
+export interface KernelSpec {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode?: "signal" | "message";
+  env?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface FoundKernelSpec {
+  name: string;
+  /** The kernel's folder (kernel.json's directory); kernels are started with it as resource dir. */
+  dir: string;
+  spec: KernelSpec;
+}
+
+/** Jupyter's per-user data directory (jupyter_core.paths.jupyter_data_dir). */
+export function userJupyterDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
+  if (process.platform === "win32") return join(process.env.APPDATA ?? homedir(), "jupyter");
+  return join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
+}
+
+/** Data directories searched for `kernels/<name>`, first match wins. */
+export function kernelSearchPath(project = findProjectRoot()): string[] {
+  const dirs: string[] = [];
+  if (project) dirs.push(join(project, PROJECT_JUPYTER_DIR));
+  for (const entry of (process.env.JUPYTER_PATH ?? "").split(delimiter)) if (entry) dirs.push(resolve(entry));
+  dirs.push(userJupyterDir());
+  if (process.platform !== "win32") dirs.push("/usr/local/share/jupyter", "/usr/share/jupyter");
+  return [...new Set(dirs)];
+}
+
+function readSpec(file: string): KernelSpec {
+  let spec: KernelSpec;
+  try {
+    spec = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new Error(`${file}: not a valid kernel.json (${(error as Error).message})`);
+  }
+  if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === "string")) {
+    throw new Error(`${file}: "argv" must be a non-empty list of strings`);
+  }
+  return spec;
+}
+
+export function findKernelSpec(name: string, project = findProjectRoot()): FoundKernelSpec {
+  const searched = kernelSearchPath(project);
+  for (const base of searched) {
+    const dir = join(base, "kernels", name);
+    const file = join(dir, "kernel.json");
+    if (existsSync(file)) {
+      const spec = readSpec(file);
+      // A kernel reglab installed runs the project's tslab: the version this code was written against.
+      const tslabProject = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
+      if (typeof tslabProject === "string") checkTslab(tslabProject);
+      return { name, dir, spec };
+    }
+  }
+  const hint = name === DEFAULT_KERNEL_NAME ? "; run `npx reglab kernel install` in the project" : "";
+  throw new Error(`no kernelspec named "${name}" in ${searched.join(", ")}${hint}`);
+}
+
+export type InstallTarget = { kind: "project" } | { kind: "user" } | { kind: "prefix"; prefix: string };
+
+export interface InstallOptions {
+  project?: string;
+  target?: InstallTarget;
+  name?: string;
+  displayName?: string;
+  /** Replace a kernelspec of the same name that reglab did not write. */
+  force?: boolean;
+}
+
+/**
+ * The kernelspec of the project's tslab, run by the Node binary that installs it (`process.execPath`):
+ * the kernel runs on the Node the course was installed with, not whichever `node` a PATH finds first.
+ */
+export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAME): KernelSpec {
+  return {
+    argv: tslabArgv(project, process.execPath),
+    display_name: displayName,
+    language: "typescript",
+    interrupt_mode: "signal",
+    metadata: { reglab: { project } },
+  };
+}
+
+/** The project whose tslab a kernelspec starts: what kernelSpecFor wrote, else read off its argv. */
+export function kernelSpecProject(spec: KernelSpec): string | undefined {
+  const project = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
+  if (typeof project === "string") return project;
+  // …/node_modules/.bin/tslab or …/node_modules/tslab/bin/tslab → the folder holding node_modules
+  for (const arg of spec.argv) {
+    const at = arg.lastIndexOf(`${sep}node_modules${sep}`);
+    if (at > 0 && /tslab$/.test(arg)) return resolve(arg.slice(0, at));
+  }
+  return undefined;
+}
+
+/** Writes kernels/<name>/kernel.json for the project's tslab; returns the folder written. */
+export function installKernelSpec(options: InstallOptions = {}): string {
+  const project = options.project ?? findProjectRoot();
+  if (!project) {
+    throw new Error(
+      `no node_modules/.bin/tslab at or above ${process.cwd()}; run \`npm install\` in the project first`,
+    );
+  }
+  if (!existsSync(join(project, "node_modules", ".bin", "tslab"))) {
+    throw new Error(`${project} has no node_modules/.bin/tslab; run \`npm install\` there first`);
+  }
+  const name = options.name ?? DEFAULT_KERNEL_NAME;
+  if (!/^[a-zA-Z0-9._-]+$/.test(name))
+    throw new Error(`--name: "${name}" may only use letters, digits, ".", "_" and "-"`);
+  const target = options.target ?? { kind: "project" };
+  const base =
+    target.kind === "project"
+      ? join(project, PROJECT_JUPYTER_DIR)
+      : target.kind === "user"
+        ? userJupyterDir()
+        : join(resolve(target.prefix), "share", "jupyter");
+  const dir = join(base, "kernels", name);
+  const file = join(dir, "kernel.json");
+  if (existsSync(file) && !options.force) {
+    const existing = readSpec(file);
+    if (!existing.metadata || !("reglab" in existing.metadata)) {
+      throw new Error(
+        `${file} exists and was not written by reglab; choose another --name or pass --force to replace it`,
+      );
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(file, JSON.stringify(kernelSpecFor(project, options.displayName), null, 1) + "\n");
+  return dir;
+}

@@ -1,0 +1,174 @@
+/**
+ * Version-locked code: every place the library reaches past the public API of TensorFlow.js or
+ * tslab goes through this module, and the versions it was written against are checked once at
+ * start-up (`ready()` calls `checkPinnedVersions`). An upgrade of a pinned package starts here:
+ * each accessor below names what it relies on, so a change upstream breaks one function, loudly.
+ *
+ * Elsewhere only the wasm threads shim (backend/wasm-threads.ts) knows the Emscripten bundle's
+ * internals; it checks its own version against PINNED_VERSIONS before it runs.
+ */
+import type { DataType, TensorInfo } from "@tensorflow/tfjs-core";
+import type { LayerArgs as TfLayerArgs } from "@tensorflow/tfjs-layers/dist/engine/topology";
+import type { ActivationIdentifier as TfActivationIdentifier } from "@tensorflow/tfjs-layers/dist/keras_format/activation_config";
+import type { Regularizer as TfRegularizer } from "@tensorflow/tfjs-layers/dist/regularizers";
+import type { Kwargs as TfKwargs } from "@tensorflow/tfjs-layers/dist/types";
+import { sep } from "node:path";
+
+// tfjs-core's declarations of the chained tensor methods (type only: chained-ops.ts sets the methods).
+export type * as chainedOpTypes from "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";
+
+/** The exact versions this code was written against (packages/reglab/package.json pins the same). */
+export const PINNED_VERSIONS = {
+  "@tensorflow/tfjs-core": "4.22.0",
+  "@tensorflow/tfjs-layers": "4.22.0",
+  "@tensorflow/tfjs-backend-cpu": "4.22.0",
+  "@tensorflow/tfjs-backend-wasm": "4.22.0",
+  tslab: "1.0.22",
+} as const;
+
+type PinnedPackage = keyof typeof PINNED_VERSIONS;
+
+/** The installed version of `name`, or undefined when it is not installed. */
+export function installedVersion(name: string): string | undefined {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Throws one line naming every pinned package whose installed version differs (tslab only when this
+ * runs inside it): the internals below may have moved, and results could be silently wrong.
+ */
+export function checkPinnedVersions(versionOf: (name: string) => string | undefined = installedVersion): void {
+  const wrong = (Object.keys(PINNED_VERSIONS) as PinnedPackage[])
+    .filter((name) => name !== "tslab" || tslabJupyter() !== undefined)
+    .map((name) => ({ name, found: versionOf(name) }))
+    .filter(({ name, found }) => found !== undefined && found !== PINNED_VERSIONS[name]);
+  if (wrong.length === 0) return;
+  const pinned = Object.entries(PINNED_VERSIONS)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(", ");
+  const found = wrong.map(({ name, found }) => `${name} ${found}`).join(", ");
+  throw new Error(
+    `reglab is written against ${pinned}, but ${found} is installed; install the pinned versions (npm install in the project)`,
+  );
+}
+
+// --- @tensorflow/tfjs-backend-cpu ------------------------------------------------------------------
+
+/**
+ * The cpu backend prints a "running TensorFlow.js in Node.js" banner to stderr the first time an
+ * instance stores a tensor, after its constructor set `this.firstUse = true`: an accessor on the
+ * prototype turns that assignment into a no-op, for every instance tfjs creates.
+ */
+export function silenceCpuBanner(MathBackendCPU: { prototype: object }): void {
+  Object.defineProperty(MathBackendCPU.prototype, "firstUse", { get: () => false, set: () => {}, configurable: true });
+}
+
+// --- @tensorflow/tfjs-core ---------------------------------------------------------------------------
+
+/** The engine's backend tables: started instances, and the registered factories. */
+export function backendRegistries(engine: unknown): {
+  registry: Record<string, unknown>;
+  registryFactory: Record<string, { factory: () => unknown; priority: number } | undefined>;
+} {
+  return engine as ReturnType<typeof backendRegistries>;
+}
+
+/**
+ * The learning-rate scalar `c` that tfjs 4.22's SGD optimizer keeps and MomentumOptimizer.dispose()
+ * forgets to free.
+ */
+export function learningRateScalar(optimizer: object): { dispose(): void } {
+  return (optimizer as { c: { dispose(): void } }).c;
+}
+
+// --- @tensorflow/tfjs-layers -------------------------------------------------------------------------
+
+export type LayerArgs = TfLayerArgs;
+export type Kwargs = TfKwargs;
+export type ActivationIdentifier = TfActivationIdentifier;
+export type RegularizerBase = TfRegularizer;
+
+/**
+ * tfjs-layers' Regularizer base class, which it does not export, but whose instances its layers
+ * require: the parent of the built-in L1L2 class.
+ */
+export function regularizerBaseOf(builtInL1L2: object): typeof TfRegularizer {
+  return Object.getPrototypeOf(builtInL1L2.constructor) as typeof TfRegularizer;
+}
+
+/** tfjs layers keep each regularizer beside the weight it penalises, under these field names. */
+export const WEIGHT_REGULARIZER_FIELDS = [
+  ["kernelRegularizer", "kernel", "kernel"],
+  ["biasRegularizer", "bias", "bias"],
+  ["recurrentRegularizer", "recurrentKernel", "kernel"],
+  ["depthwiseRegularizer", "depthwiseKernel", "kernel"],
+  ["pointwiseRegularizer", "pointwiseKernel", "kernel"],
+  ["embeddingsRegularizer", "embeddings", "kernel"],
+  ["gammaRegularizer", "gamma", "kernel"],
+  ["betaRegularizer", "beta", "bias"],
+] as const;
+
+/** A layer's regularizers with the weights they penalise, read from its private fields. */
+export function weightRegularizers<W>(
+  layer: object,
+): Array<{ regularizer: TfRegularizer; weight: W; kind: "kernel" | "bias" }> {
+  const fields = layer as Record<string, unknown>;
+  return WEIGHT_REGULARIZER_FIELDS.flatMap(([regularizer, weight, kind]) =>
+    fields[regularizer] != null && fields[weight] != null
+      ? [{ regularizer: fields[regularizer] as TfRegularizer, weight: fields[weight] as W, kind }]
+      : [],
+  );
+}
+
+/** The layers a container layer (a model used as a layer) holds, or undefined for a plain layer. */
+export function nestedLayers<L>(layer: object): L[] | undefined {
+  return (layer as { layers?: L[] }).layers;
+}
+
+// --- @tensorflow/tfjs-backend-wasm -------------------------------------------------------------------
+
+export type NumericArray = Float32Array | Int32Array | Uint8Array;
+
+/** What reglab's wasm kernels use of BackendWasm beyond the public kernel API. */
+export interface WasmBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  /** A view of the tensor's memory in the wasm heap (no copy); invalid once the heap grows. */
+  typedArrayFromHeap(info: TensorInfo): NumericArray;
+  incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
+}
+
+export function wasmBackendOf(backend: unknown): WasmBackend {
+  return backend as WasmBackend;
+}
+
+// --- tslab (inside a kernel) -------------------------------------------------------------------------
+
+export type MimeBundle = Record<string, unknown>;
+
+export type WriteDisplayData = (
+  content: { data: MimeBundle; metadata: Record<string, unknown>; transient?: Record<string, unknown> },
+  update: boolean,
+) => void;
+
+/**
+ * tslab's jupyter module when this code runs in a tslab kernel (it is loaded then), else undefined.
+ * `lastWriteDisplayData` is the display publisher tslab sets for the running cell.
+ */
+export function tslabJupyter(): { lastWriteDisplayData?: WriteDisplayData | null } | undefined {
+  const suffix = ["", "tslab", "dist", "jupyter.js"].join(sep);
+  const entry = Object.entries(require.cache).find(([path]) => path.endsWith(suffix));
+  return entry?.[1]?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined;
+}
+
+/**
+ * The top-level declarations of the kernel's cells: tslab compiles each cell as a module and keeps
+ * what it declares as properties of `globalThis.__tslab__.exports`, where later cells import them.
+ */
+export function tslabLocals(): Record<string, unknown> | undefined {
+  return (globalThis as { __tslab__?: { exports?: Record<string, unknown> } }).__tslab__?.exports;
+}
