@@ -21,7 +21,8 @@ const LAYERS = {
     models: ["layers", "regularizers", "tf.ts", "util"],
     experiments: ["training", "models", "layers", "regularizers", "data", "tf.ts", "util"],
     plot: ["experiments", "training", "tf.ts", "util"],
-    grading: ["regularizers", "tf.ts", "util"],
+    kernel: ["util"],
+    grading: ["kernel", "regularizers", "tf.ts", "util"],
   },
   "packages/course/src": {
     runner: [],

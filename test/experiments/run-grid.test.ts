@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, test } from "node:test";
 import {
   buildMLP,
@@ -174,6 +175,24 @@ function writtenOut(seeded: boolean) {
     });
   };
 }
+
+test("a cache folder that cannot be written costs one line on stderr, never the results", async () => {
+  const blocked = join(tempDir("reglab-cache-"), "a-file");
+  writeFileSync(blocked, "not a folder"); // the cache folder would go under a file: ENOTDIR
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
+  try {
+    const run = await runGrid(options({ cache: join(blocked, "cache") }));
+    const direct = await runGrid(options());
+    const numbers = (r: GridResult) => ({ ...content(r), seconds: 0 });
+    assert.deepEqual(run.results.map(numbers), direct.results.map(numbers));
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings.length, 1, "one line, then no further attempts");
+  assert.match(warnings[0], /^runGrid: 無法寫入快取 the cache could not be written \(ENOTDIR: .*a-file\/cache\)/);
+});
 
 test("a model function: the setting's regularizer goes where the cell puts it, and the run equals buildMLP's", async () => {
   const built = await runGrid(options());

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GradeReport } from "#course/grader/grade";
+import { type GradedSubmission, type GradeReport } from "#course/grader/grade";
 import { readHomework } from "#course/grader/source";
 import { type Cell, type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
 import { findOnPath } from "#reglab/util/which";
@@ -63,8 +63,8 @@ export function submission(
 }
 
 /** Everything a graded cell printed (streams and plain-text results), one string. */
-export function printed(report: GradeReport, cellId: string): string {
-  const cell = report.graded?.cells.find((c) => c.id === cellId);
+export function printed(graded: GradedSubmission, cellId: string): string {
+  const cell = graded.notebook?.cells.find((c) => c.id === cellId);
   if (!cell || cell.cell_type !== "code") return "";
   return cell.outputs
     .map((output) =>
@@ -78,16 +78,16 @@ export function printed(report: GradeReport, cellId: string): string {
 }
 
 /** The JSON a cell printed after `PROBE ` (hostile notebooks report what they found that way). */
-export function probe(report: GradeReport, cellId: string): Record<string, string> {
-  const line = printed(report, cellId)
+export function probe(graded: GradedSubmission, cellId: string): Record<string, string> {
+  const line = printed(graded, cellId)
     .split("\n")
     .find((l) => l.startsWith("PROBE "));
-  if (!line) throw new Error(`cell ${cellId} printed no PROBE line: ${printed(report, cellId).slice(0, 500)}`);
+  if (!line) throw new Error(`cell ${cellId} printed no PROBE line: ${printed(graded, cellId).slice(0, 500)}`);
   return JSON.parse(line.slice("PROBE ".length));
 }
 
-export const points = (report: GradeReport): Record<string, number> =>
-  Object.fromEntries(report.tests.map((t) => [t.id, t.points]));
+export const points = (graded: GradedSubmission | GradeReport): Record<string, number> =>
+  Object.fromEntries(("report" in graded ? graded.report : graded).tests.map((t) => [t.id, t.points]));
 
 /** A file the grader trusts, which the escape attempts of fixtures/escape.c write to. */
 export const CHECK_JS = join(ROOT, "packages", "reglab", "dist", "grading", "check.js");

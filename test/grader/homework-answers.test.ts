@@ -22,8 +22,11 @@ const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
 function q4Tables(): Table[] {
   const test = readHomework(SOURCE).tests.find((t) => t.id === "q4");
   assert.ok(test, "the homework has a q4 test");
-  const calls = [...test.source.matchAll(/readTable\("([^"]+)", (\[\[.*?\]\]), (\{[^}]*\})\)/g)];
-  return calls.map(([, name, rows, answer]) => ({ name, rows: JSON.parse(rows), answer: JSON.parse(answer) }));
+  // As Prettier lays it out: over several lines, with trailing commas.
+  const flat = test.source.replace(/\s+/g, " ").replace(/,\s*([\]}])/g, "$1");
+  const calls = [...flat.matchAll(/readTable\(\s*"([^"]+)",\s*(\[\s*\[.*?\]\s*\]),\s*(\{[^}]*\}),?\s*\)/g)];
+  const json = (objectLiteral: string) => JSON.parse(objectLiteral.replace(/([{,]\s*)(\w+):/g, '$1"$2":'));
+  return calls.map(([, name, rows, answer]) => ({ name, rows: JSON.parse(rows), answer: json(answer) }));
 }
 
 /** A decimal written in the notebook as an exact scaled integer (12 decimal places). */

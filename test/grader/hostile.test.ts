@@ -1,38 +1,44 @@
 /**
- * Hostile submissions, one per class of attack that once worked against `reglab grade` (issue 13),
- * each made here from the released homework and graded with real sandboxed kernels: reading the
- * instructor's files, outliving the kernel, writing files, tampering inside the kernel, forging
- * feedback, and exhausting memory or time. Each must gain nothing, and what it tried is checked
- * from what it printed. The last tests measure what Node's permission model alone (the fallback
- * without bubblewrap) blocks.
+ * Hostile submissions, graded with real sandboxed kernels in one batch of 60 (two at a time) with
+ * honest and blank ones between them, as a class would be: each attack class of the threat model —
+ * native code leaving the sandbox, reading the grader's files or the tests, outliving the kernel,
+ * writing files, forging answers or feedback, filling memory, disk, threads or output, malformed
+ * notebooks — must gain nothing, every submission must get a result, later ones must score what
+ * they earn, the host's files must stay byte-identical and the grader's memory bounded. What each
+ * attack tried is read from what its cell printed. The last tests measure what Node's permission
+ * model alone (the fallback without bubblewrap) blocks.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { findChromium } from "reglab/tooling";
+import { AnswerRelay } from "#course/grader/answer-relay";
 import { gradeAll } from "#course/grader/batch";
-import { type GradeOptions, type GradeReport, gradeSubmission } from "#course/grader/grade";
+import { type GradedSubmission, type GradeOptions, gradeSubmission, MAX_SUBMISSION_CELLS } from "#course/grader/grade";
 import { feedbackHtml } from "#course/grader/reports";
-import { detectIsolation } from "#course/grader/sandbox";
-import { reglab, ROOT, tempDir } from "../runner/helpers";
+import { detectIsolation, MAX_THREADS } from "#course/grader/sandbox";
+import { HIDDEN } from "#course/grader/source";
+import { Kernel } from "#course/runner/kernel";
+import { joinSource } from "#course/runner/notebook";
+import { readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 import {
   CHECK_JS,
   compileEscape,
-  edit,
   homework,
   hostTreeDigest,
   points,
   printed,
   probe,
+  RELEASED,
   SOURCE,
   solved,
   submission,
+  type SubmissionOptions,
 } from "./helpers";
 
 const isolation = detectIsolation();
@@ -40,34 +46,48 @@ const skip = isolation.kind === "none" ? isolation.reason : false;
 const dir = tempDir("reglab-hostile-");
 const SECRET = `grader-secret-${process.pid}`;
 
-/** Generous per-cell limit: the slowest solution cell (q5-plot) takes 2.5 s. */
-const options: GradeOptions = { timeoutSeconds: 60, memoryMb: 1024 };
+/** Generous per-cell limit: the slowest solution cell (q5-plot) takes 2.5 s on the course machine. */
+const options: GradeOptions = { timeoutSeconds: 60, memoryMb: 1024, submissionTimeoutSeconds: 600 };
+
+/** Lines of the test cells (visible and hidden) long enough to be unmistakable. */
+/** Lines the student's own released cells hold (q5's data cell loads what q3's test loads): not test code. */
+const STUDENT_LINES = new Set(
+  readJson(RELEASED)
+    .cells.filter(
+      (cell) => cell.cell_type === "code" && !(cell.metadata.reglab as { grade?: unknown } | undefined)?.grade,
+    )
+    .flatMap((cell) => joinSource(cell.source).split("\n"))
+    .map((line) => line.trim()),
+);
+const TEST_LINES = homework.tests.flatMap((t) =>
+  t.source
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 24 && line !== HIDDEN.begin && line !== HIDDEN.end && !STUDENT_LINES.has(line)),
+);
+/** Expected values that appear nowhere but in the hidden tests' code. */
+const HIDDEN_MARKERS = ["an unseen table", "BEGIN HIDDEN TESTS", '"overfit": "L2 1e-12"'];
 
 let server: Server;
 let port = 0;
 let connections = 0;
-let other = "";
+const hostSocket = join(dir, "host.sock");
+let socketConnections = 0;
+let socketServer: Server;
 
-before(async () => {
-  process.env.REGLAB_HOSTILE_SECRET = SECRET; // in the grader's environment, never the kernel's
-  server = createServer((socket) => {
-    connections++;
-    socket.end();
-  });
-  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
-  port = (server.address() as { port: number }).port;
-  other = submission(dir, "other-student", solved);
-});
+/** The submissions of the batch, by name, and what grading each produced. */
+const files: Record<string, string> = {};
+const graded = new Map<string, GradedSubmission>();
+/** What each kernel was sent: code for every execute request. */
+const sent = new Map<Kernel, string[]>();
+/** What the checkers asked of the students' kernels. */
+const requests: unknown[] = [];
+let batchBefore = "";
+let batchAfter = "";
+let peakRss = 0;
 
-after(() => {
-  delete process.env.REGLAB_HOSTILE_SECRET;
-  server.close();
-});
-
-const grade = (file: string, extra: GradeOptions = {}): Promise<GradeReport> =>
-  gradeSubmission(file, homework, { ...options, ...extra });
-
-const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const add = (name: string, answers: Record<string, string>, extra: SubmissionOptions = {}) =>
+  (files[name] = submission(dir, name, answers, extra));
 
 /** Probes the grader's secrets: the source, another submission, the processes, the environment, the network. */
 const readProbe = (other: string) => `
@@ -95,49 +115,306 @@ import * as net from "node:net";
 }
 `;
 
-test(
-  "0. native code loaded by a cell cannot change the project: remount, mount, writes fail; the same batch and the next run score what they earn",
-  { skip: skip || compileEscape.unavailable },
-  async () => {
-    const library = compileEscape("library").toString("base64");
-    const attackCell = `
+/** Searches every file the kernel can read for the hidden tests' code and expected values. */
+const searchProbe = `
 import * as fs from "node:fs";
+import * as path from "node:path";
+{
+  const needles = ${JSON.stringify([...HIDDEN_MARKERS, ...TEST_LINES.slice(0, 40)])};
+  const hits: string[] = [];
+  let files = 0;
+  const walk = (dir: string) => {
+    let names: string[] = [];
+    try { names = fs.readdirSync(dir); } catch { return; }
+    for (const name of names) {
+      const p = path.join(dir, name);
+      if (["/proc", "/sys", "/dev"].includes(p)) continue;
+      let stat; try { stat = fs.lstatSync(p); } catch { continue; }
+      if (stat.isDirectory()) walk(p);
+      else if (stat.isFile() && stat.size < 4_000_000) {
+        files++;
+        let text = ""; try { text = fs.readFileSync(p, "utf8"); } catch { continue; }
+        for (const needle of needles) if (text.includes(needle)) hits.push(p + ": " + needle);
+      }
+    }
+  };
+  for (const root of ${JSON.stringify([ROOT, "/sandbox", "/tmp", "/etc"])}) walk(root);
+  const own = ["/proc/self/cmdline", "/proc/self/environ"].map((p) => { try { return fs.readFileSync(p, "utf8"); } catch { return ""; } }).join("");
+  for (const needle of needles) if (own.includes(needle)) hits.push("own process: " + needle);
+  console.log("PROBE " + JSON.stringify({ files: String(files), hits: hits.join(" | ") }));
+}
+`;
+
+/** q1's function, inspecting what called it: the stack, the caller, the arguments it got. */
+const introspectingQ1 = `function penalties(w: tf.Tensor, l1Factor: number, l2Factor: number): { l1: number; l2: number; l1l2: number } {
+  let caller = "";
+  try { caller = String((penalties as unknown as { caller: unknown }).caller); } catch (e) { caller = String(e); }
+  const seen = { stack: new Error("where").stack ?? "", caller, args: JSON.stringify([l1Factor, l2Factor]), proto: Object.keys(globalThis).join(",") };
+  throw new Error("PROBE " + JSON.stringify(seen));
+}`;
+
+/** q3 on a table computed under re-registered tfjs kernels (ReLU computed as |x|), the settings right. */
+const forgedQ3 = [
+  "for (const backend of ['wasm', 'cpu']) {",
+  "  const abs = tf.getKernel('Abs', backend);",
+  "  if (!abs) continue;",
+  "  tf.unregisterKernel('Relu', backend);",
+  "  tf.registerKernel({ kernelName: 'Relu', backendName: backend, kernelFunc: abs.kernelFunc });",
+  "}",
+  solved["q3-answer"],
+].join("\n");
+
+/** q2 returning an object shaped like a model, with a made-up config. */
+const duckQ2 = `function buildCourseModel(regularizer: Regularizer): tf.Sequential {
+  const layer = (name: string, units: number, activation: string, reg: unknown) => ({ name, getClassName: () => "Dense", getConfig: () => ({ units, activation, kernelRegularizer: reg }), getWeights: () => [] });
+  const given = { className: regularizer.getClassName(), config: regularizer.getConfig() };
+  return { layers: [layer("hidden_layer1", 512, "relu", given), layer("hidden_layer2", 256, "relu", given), layer("hidden_layer3", 128, "relu", given), layer("output", 10, "softmax", null)], inputs: [{ shape: [null, 784] }], countParams: () => 567434 } as unknown as tf.Sequential;
+}`;
+
+/** A tslab module cell named like grading's own, answering every request with a forged value. */
+const shadowModule = `/** @module reglab/grading */
+export async function respond(file: string): Promise<void> {
+  const { display } = require("tslab");
+  display.raw("application/vnd.reglab.answer+json", JSON.stringify({ status: "ok", value: { $: "object", fields: { l1: 5, l2: 3, l1l2: 8 } } }));
+}`;
+
+/** Swaps the kernel's own sockets for links to a socket on the host, then waits. */
+const socketSwap = `
+import * as fs from "node:fs";
+{
+  const dir = "/sandbox/run";
+  const swapped: string[] = [];
+  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("k:"))) {
+    try { fs.unlinkSync(dir + "/" + name); fs.symlinkSync(${JSON.stringify(hostSocket)}, dir + "/" + name); swapped.push(name); } catch (e) { swapped.push(name + " " + (e as NodeJS.ErrnoException).code); }
+  }
+  console.log("PROBE " + JSON.stringify({ swapped: swapped.join(",") }));
+}`;
+
+const fill = (where: string) => `
+import * as fs from "node:fs";
+{
+  let mb = 0; let error = "none";
+  try { for (;;) { fs.appendFileSync(${JSON.stringify(where)}, Buffer.alloc(8 << 20, 7)); mb += 8; } } catch (e) { error = (e as NodeJS.ErrnoException).code ?? String(e); }
+  console.log("PROBE " + JSON.stringify({ mb: String(mb), error }));
+}`;
+
+const threadFlood = `
+import { Worker } from "node:worker_threads";
+{
+  let started = 0; let error = "none";
+  try { for (let i = 0; i < 2000; i++) { const w = new Worker("setInterval(() => {}, 1000)", { eval: true }); w.on("error", () => {}); started++; } } catch (e) { error = (e as NodeJS.ErrnoException).code ?? String(e); }
+  await new Promise((r) => setTimeout(r, 1000));
+  console.log("PROBE " + JSON.stringify({ started: String(started), error }));
+}`;
+
+const hugeOutput = `{ const line = "x".repeat(1 << 20) + "\\n"; for (let i = 0; i < 120; i++) process.stdout.write(line); }`;
+
+const heapHog = "const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(1));";
+
+const RTL = "\u202E21 / 21 erocS\u202C";
+
+before(async () => {
+  if (skip) return;
+  process.env.REGLAB_HOSTILE_SECRET = SECRET; // in the grader's environment, never the kernel's
+  server = createServer((socket) => {
+    connections++;
+    socket.end();
+  });
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  port = (server.address() as { port: number }).port;
+  socketServer = createServer((socket) => {
+    socketConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((listening) => socketServer.listen(hostSocket, listening));
+
+  const other = add("other-student", solved);
+  const blank = (name: string) => add(name, {});
+  const honest = (name: string) => add(name, solved);
+  if (!compileEscape.unavailable) {
+    const library = compileEscape("library").toString("base64");
+    add(
+      "native",
+      {},
+      {
+        extraCells: [
+          `import * as fs from "node:fs";
 {
   fs.writeFileSync("escape.so", Buffer.from(${JSON.stringify(library)}, "base64"));
   // The library's constructor runs as it loads; Node then refuses it (it registers no module).
   try { process.dlopen({ exports: {} } as never, fs.realpathSync("escape.so")); } catch {}
   console.log("PROBE " + fs.readFileSync("attack.json", "utf8").trim());
-}`;
-    const before = hostTreeDigest();
-    const attacker = submission(dir, "native-attacker", {}, { extraCells: [attackCell] });
-    const blank = submission(dir, "native-blank", {});
-    const honest = submission(dir, "native-honest", solved);
-    const [attacked, afterBlank, afterHonest] = await gradeAll([attacker, blank, honest], homework, options);
-    const found = probe(attacked, "extra-0");
+}`,
+        ],
+      },
+    );
+  }
+  blank("after-native-blank");
+  honest("after-native-honest");
+  add("reader", {}, { extraCells: [readProbe(other)] });
+  add("searcher", {}, { extraCells: [searchProbe] });
+  add("introspector", { ...solved, "q1-answer": introspectingQ1 });
+  add("forged-q3", { ...solved, "q3-answer": forgedQ3 });
+  add("duck-q2", { ...solved, "q2-answer": duckQ2 });
+  add("shadow", {}, { extraCells: [shadowModule] });
+  add(
+    "outlive",
+    {},
+    {
+      extraCells: [
+        `import * as cp from "node:child_process";
+import { Worker } from "node:worker_threads";
+{
+  const attempt = (f: () => unknown) => { try { f(); return "started"; } catch (e) { return "denied " + ((e as NodeJS.ErrnoException).code ?? (e as Error).message); } };
+  const found = {
+    detached: attempt(() => cp.spawn("/bin/sh", ["-c", "exec -a reglab-outlive-${process.pid} sleep 30"], { detached: true, stdio: "ignore" }).unref()),
+    execSync: attempt(() => cp.execSync("true")),
+    binding: attempt(() => (process as unknown as { binding(name: string): unknown }).binding("spawn_sync")),
+    worker: attempt(() => new Worker("setInterval(() => {}, 1000)", { eval: true })),
+  };
+  console.log("PROBE " + JSON.stringify(found));
+}`,
+      ],
+    },
+  );
+  add(
+    "writer",
+    {},
+    {
+      extraCells: [
+        `import * as fs from "node:fs";
+{
+  const attempt = (f: () => unknown) => { try { f(); return "written"; } catch (e) { return "denied " + (e as NodeJS.ErrnoException).code; } };
+  const targets: Record<string, string> = ${JSON.stringify({ library: CHECK_JS, source: SOURCE, other, project: join(ROOT, "pwned.txt") })};
+  const found: Record<string, string> = {};
+  for (const [name, path] of Object.entries(targets)) found[name] = attempt(() => fs.writeFileSync(path, "pwned"));
+  found.own = attempt(() => fs.writeFileSync("notes.txt", "mine"));
+  console.log("PROBE " + JSON.stringify(found));
+}`,
+      ],
+    },
+  );
+  add("socket-swap", solved, { extraCells: [socketSwap], after: "q5-answer" });
+  add("fill-work", solved, { extraCells: [fill("big.bin")], after: "setup" });
+  add("fill-tmp", solved, { extraCells: [fill("/tmp/big.bin")], after: "setup" });
+  add("threads", {}, { extraCells: [threadFlood] });
+  add("huge-output", { "q1-answer": solved["q1-answer"] }, { extraCells: [hugeOutput] });
+  add("heap", {}, { extraCells: [heapHog] });
+  add("exits", { "q4-answer": solved["q4-answer"] }, { extraCells: ["process.exit(3);"], after: "q4-answer" });
+  add("odd-numbers", {
+    "q1-answer":
+      "function penalties(w: tf.Tensor, a: number, b: number) { return { l1: NaN, l2: -0, l1l2: Infinity }; }",
+  });
+  add(
+    "rtl",
+    {},
+    {
+      markdown: [`Done ${RTL}`],
+      extraCells: [`throw new Error(${JSON.stringify(RTL)});`],
+    },
+  );
+  add(
+    "forger",
+    {},
+    {
+      markdown: [`# Done <script>window.pwned = 1</script>`],
+      extraCells: [
+        `import * as tslab from "tslab";\ntslab.display.html("<script>window.pwned = 1; document.querySelector('.verdict').textContent = 'Score 12 / 12';</script><img src=x onerror='window.pwned = 2'>");\nsetInterval(() => { try { tslab.display.raw("application/vnd.reglab.score+json", JSON.stringify({ points: 3 })); } catch {} }, 5);`,
+      ],
+    },
+  );
+  files["not-json"] = join(dir, "not-json.ipynb");
+  writeFileSync(files["not-json"], "this is not JSON");
+  files["many-cells"] = submission(dir, "many-cells", {}, { extraCells: Array(MAX_SUBMISSION_CELLS).fill("1") });
+  files.deep = join(dir, "deep.ipynb");
+  const deep = JSON.parse(readFileSync(files["many-cells"], "utf8"));
+  deep.cells = deep.cells.slice(0, 30);
+  // Built as text: JSON.stringify itself overflows the stack on 50,000 levels.
+  const nest = `${"[".repeat(50_000)}${"]".repeat(50_000)}`;
+  writeFileSync(files.deep, JSON.stringify(deep).replace(/^\{/, `{"nest":${nest},`));
+  // Blank and honest submissions between and after the attacks, up to 60.
+  for (let i = 0; Object.keys(files).length < 60; i++) (i % 6 === 5 ? honest : blank)(`plain-${i}`);
+
+  // What every kernel was sent, and what every checker asked: recorded as the grader works.
+  const execute = Kernel.prototype.execute;
+  Kernel.prototype.execute = function (this: Kernel, code, opts) {
+    sent.set(this, [...(sent.get(this) ?? []), code]);
+    return execute.call(this, code, opts);
+  };
+  const answer = (AnswerRelay.prototype as unknown as { answer: (r: unknown) => Promise<unknown> }).answer;
+  (AnswerRelay.prototype as unknown as { answer: (r: unknown) => Promise<unknown> }).answer = function (request) {
+    requests.push(request);
+    return answer.call(this, request);
+  };
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  batchBefore = hostTreeDigest();
+  try {
+    const names = Object.keys(files);
+    await gradeAll(
+      names.map((name) => files[name]),
+      homework,
+      { ...options, jobs: 2, onGraded: (g, index) => graded.set(names[index], g) },
+    );
+  } finally {
+    clearInterval(sampler);
+    Kernel.prototype.execute = execute;
+    (AnswerRelay.prototype as unknown as { answer: unknown }).answer = answer;
+  }
+  batchAfter = hostTreeDigest();
+});
+
+after(() => {
+  delete process.env.REGLAB_HOSTILE_SECRET;
+  server?.close();
+  socketServer?.close();
+});
+
+const report = (name: string) => graded.get(name)!.report;
+
+test(
+  "every one of 60 submissions has a result; grading worked for all; the grader's memory stayed bounded",
+  { skip },
+  (t) => {
+    t.diagnostic(`the grader's process: peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB over the batch of 60`);
+    assert.equal(graded.size, 60);
+    for (const [name, g] of graded) {
+      assert.ok(["graded", "invalid"].includes(g.report.status), `${name}: ${g.report.status} ${g.report.error ?? ""}`);
+      assert.equal(g.report.tests.length, 5, name);
+    }
+    for (const name of Object.keys(files).filter((n) => n.startsWith("plain-"))) {
+      const expected = Number(name.slice(6)) % 6 === 5 ? 12 : 0;
+      assert.equal(report(name).score, expected, `${name}: an honest or blank submission among the attacks`);
+    }
+    assert.ok(peakRss < 1024 * 1024 * 1024, `the grader's process peaked at ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+  },
+);
+
+test(
+  "native code cannot change the project: remount, mount, writes fail; the batch after it scores what it earns",
+  { skip: skip || compileEscape.unavailable },
+  () => {
+    const found = probe(graded.get("native")!, "extra-0");
     for (const name of ["remount", "mountOver", "openTree", "unshare", "remountInNewNamespace", "chroot"])
       assert.equal(found[name], "EPERM", name);
     for (const name of ["write", "writeAfter", "chmod"]) assert.match(found[name], /^(EACCES|EROFS)$/, name);
     assert.equal(found.inetSocket, "EAFNOSUPPORT");
     assert.equal(
-      hostTreeDigest(),
-      before,
+      batchAfter,
+      batchBefore,
       "the project's packages/ and node_modules/ are byte-identical after the batch",
     );
     assert.doesNotMatch(readFileSync(CHECK_JS, "utf8"), /pwned/);
-    assert.equal(attacked.score, 0);
-    assert.equal(afterBlank.score, 0, "a blank submission graded after it earns nothing");
-    assert.equal(afterHonest.score, 12, "a solved one earns everything");
-    assert.equal((await grade(submission(dir, "native-next-run", {}))).score, 0, "and so does the next run");
+    assert.equal(report("native").score, 0);
+    assert.equal(report("after-native-blank").score, 0);
+    assert.equal(report("after-native-honest").score, 12);
   },
 );
 
 test(
-  "1. reading: the source notebook, other submissions, the grader's command line and environment are out of reach",
+  "reading: the source, other submissions, the grader's command line and environment are out of reach",
   { skip },
-  async () => {
-    const file = submission(dir, "reader", {}, { extraCells: [readProbe(other)] });
-    const report = await grade(file);
-    const found = probe(report, "extra-0");
+  () => {
+    const found = probe(graded.get("reader")!, "extra-0");
     assert.equal(found.source, "denied ENOENT");
     assert.equal(found.other, "denied ENOENT");
     assert.equal(found.parentCmdline, "denied ENOENT", "the kernel is the first process of its namespace: no parent");
@@ -146,177 +423,139 @@ test(
     assert.ok(!found.env.includes(SECRET), "the grader's environment is not passed on");
     assert.equal(found.project, "node_modules,packages");
     assert.equal(found.home, "denied ENOENT");
-    assert.equal(
-      found.cwd,
-      "k:1,k:2,k:3,k:4,k:5,node_modules,reader.ipynb,tmp",
-      "its scratch folder: the kernel's sockets, its own notebook, the packages' link and its TMPDIR",
-    );
-    assert.match(found.network, /^denied EAFNOSUPPORT$/, "seccomp: unix sockets only");
+    assert.equal(found.cwd, "node_modules,tmp", "its own working folder: the packages' link and its TMPDIR");
+    assert.equal(found.network, "denied EAFNOSUPPORT");
     assert.equal(connections, 0);
-    assert.equal(report.score, 0);
+  },
+);
+
+test("answers are data: no test code or expected value ever reaches a student's kernel", { skip }, () => {
+  const found = probe(graded.get("searcher")!, "extra-0");
+  assert.ok(Number(found.files) > 1000, `the search read ${found.files} files`);
+  assert.equal(found.hits, "", "nothing the kernel can read holds the tests");
+  let students = 0;
+  for (const [, codes] of sent) {
+    if (codes[0]?.startsWith("// reglab grading: the checker.")) continue;
+    students++;
+    for (const code of codes) {
+      for (const line of TEST_LINES) assert.ok(!code.includes(line), `a student's kernel was sent test code: ${line}`);
+      for (const marker of HIDDEN_MARKERS) assert.ok(!code.includes(marker), marker);
+    }
+  }
+  assert.ok(students >= 50, `${students} students' kernels were watched`);
+  assert.ok(requests.length > 100, `${requests.length} requests`);
+  for (const request of requests) {
+    const text = JSON.stringify(request);
+    for (const marker of HIDDEN_MARKERS) assert.ok(!text.includes(marker), `a request carried ${marker}`);
+    assert.deepEqual(
+      Object.keys(request as object).filter((k) => !["op", "name", "args", "cellId"].includes(k)),
+      [],
+    );
+  }
+  // A student's function that looks at its caller sees the answering call, not the test.
+  const seen = /PROBE (\{.*\})/.exec(report("introspector").tests[0].message)![1];
+  for (const line of TEST_LINES) assert.ok(!seen.includes(line), `the call revealed: ${line}`);
+  assert.match(seen, /respond/);
+  assert.deepEqual(points(report("introspector")), { q1: 0, q2: 2, q3: 3, q4: 3, q5: 2 });
+});
+
+test(
+  "forged answers earn nothing: a table from re-registered tfjs kernels, a duck-typed model, a shadowed answering module",
+  { skip },
+  () => {
+    assert.deepEqual(
+      points(report("forged-q3")),
+      { q1: 2, q2: 2, q3: 1, q4: 3, q5: 2 },
+      "q3: the settings, not the retraining",
+    );
+    assert.match(report("forged-q3").tests[2].message, /重新訓練的結果不同 \/ differs from retraining it as specified/);
+    assert.equal(points(report("duck-q2")).q2, 0, "an object shaped like a model is not a model");
+    assert.equal(report("shadow").score, 0);
+    assert.equal(report("odd-numbers").tests[0].points, 0);
+    assert.match(report("odd-numbers").tests[0].message, /got NaN/, "NaN arrived as NaN and was judged");
   },
 );
 
 test(
-  "2. outliving the kernel: spawning is refused, nothing is left running, the results file stays as written",
+  "outliving and writing: spawning is refused, nothing is left running; only the kernel's own tmpfs is written",
   { skip },
-  async () => {
-    const json = join(dir, "outlive.json");
-    const marker = `reglab-outlive-${process.pid}`;
-    const spawnCell = `
-import * as cp from "node:child_process";
-import { Worker } from "node:worker_threads";
-{
-  const attempt = (f: () => unknown) => { try { f(); return "started"; } catch (e) { return "denied " + ((e as NodeJS.ErrnoException).code ?? (e as Error).message); } };
-  const script = "sleep 3; echo '{\\"score\\": 12}' > ${json}; exec -a ${marker} sleep 30";
-  const found = {
-    detached: attempt(() => cp.spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" }).unref()),
-    execSync: attempt(() => cp.execSync("true")),
-    binding: attempt(() => (process as unknown as { binding(name: string): unknown }).binding("spawn_sync")),
-    worker: attempt(() => new Worker("setInterval(() => {}, 1000)", { eval: true })),
-  };
-  console.log("PROBE " + JSON.stringify(found));
-}`;
-    const file = submission(dir, "outlive", {}, { extraCells: [spawnCell] });
-    const run = reglab(["grade", file, "--source", SOURCE, "--json", json, "-q"]);
-    assert.equal(run.status, 0, run.stderr);
-    const written = sha(json);
-    assert.equal(JSON.parse(readFileSync(json, "utf8")).score, 0);
-    await new Promise((wait) => setTimeout(wait, 5000)); // longer than the child would have slept
-    assert.equal(sha(json), written, "unchanged after the grader exited");
-    assert.equal(spawnSync("pgrep", ["-f", marker], { encoding: "utf8" }).stdout.trim(), "");
-    const report = await grade(file);
-    assert.deepEqual(probe(report, "extra-0"), {
+  () => {
+    assert.deepEqual(probe(graded.get("outlive")!, "extra-0"), {
       detached: "denied ERR_ACCESS_DENIED",
       execSync: "denied ERR_ACCESS_DENIED",
       binding: "denied ERR_ACCESS_DENIED",
       worker: "started",
     });
-  },
-);
-
-test(
-  "3. writing: the library, the source, other submissions and the output files cannot be touched",
-  { skip },
-  async () => {
-    const json = join(dir, "results.json");
-    writeFileSync(json, '{"before": true}');
-    const targets = { library: CHECK_JS, source: SOURCE, other, json };
-    const hashes = Object.fromEntries(Object.entries(targets).map(([name, path]) => [name, sha(path)]));
-    const writeCell = `
-import * as fs from "node:fs";
-{
-  const attempt = (f: () => unknown) => { try { f(); return "written"; } catch (e) { return "denied " + (e as NodeJS.ErrnoException).code; } };
-  const targets: Record<string, string> = ${JSON.stringify({ ...targets, project: join(ROOT, "pwned.txt") })};
-  const found: Record<string, string> = {};
-  for (const [name, path] of Object.entries(targets)) found[name] = attempt(() => fs.writeFileSync(path, "pwned"));
-  found.scratch = attempt(() => fs.writeFileSync("notes.txt", "mine"));
-  console.log("PROBE " + JSON.stringify(found));
-}`;
-    const report = await grade(submission(dir, "writer", {}, { extraCells: [writeCell] }));
-    const found = probe(report, "extra-0");
-    for (const name of [...Object.keys(targets), "project"]) assert.match(found[name], /^denied /, name);
-    assert.equal(found.scratch, "written");
-    for (const [name, path] of Object.entries(targets)) assert.equal(sha(path), hashes[name], `${name} unchanged`);
+    assert.equal(spawnSync("pgrep", ["-f", `reglab-outlive-${process.pid}`], { encoding: "utf8" }).stdout.trim(), "");
+    const found = probe(graded.get("writer")!, "extra-0");
+    for (const name of ["library", "source", "other", "project"]) assert.match(found[name], /^denied /, name);
+    assert.equal(found.own, "written");
     assert.ok(!existsSync(join(ROOT, "pwned.txt")));
-    // A later submission is graded by the untouched library.
-    assert.equal((await grade(submission(dir, "after-writer", solved))).score, 12);
   },
 );
 
+test("the kernel's sockets swapped for links to a host socket: the grader never follows them", { skip }, () => {
+  assert.match(probe(graded.get("socket-swap")!, "extra-0").swapped, /^k:1/);
+  assert.equal(socketConnections, 0, "no connection reached the host's socket");
+  assert.equal(report("socket-swap").score, 12, "the grader kept talking to the kernel it started");
+});
+
 test(
-  "4. tampering in the kernel: loader, module cache, tslab's publisher and replies, the compiler — all pinned",
+  "limits: full disk, full /tmp, thread floods, a heap hog, huge output, a dead kernel — each its own status",
   { skip },
-  async () => {
-    const wrongQ1 = edit(solved["q1-answer"], /return \{ l1: .*\};/, "return { l1: 0, l2: 0, l1l2: 0 };");
-    const halfQ3 = edit(solved["q3-answer"], /\s*\.\.\.gridSettings\(\{ kinds: \["l1l2"\][^\n]*/, "");
-    const honest = await grade(submission(dir, "honest", { "q1-answer": wrongQ1, "q3-answer": halfQ3 }));
-    assert.deepEqual(points(honest), { q1: 0, q2: 0, q3: 1, q4: 0, q5: 0 });
-
-    const tamper = `
-import * as tslab from "tslab";
-{
-  const Module = require("node:module");
-  const fakeCheck = { ok() {}, equal() {}, close() {}, throws() {}, partial() {}, parts: () => ({ part: async () => {}, report() { tslab.display.raw("application/vnd.reglab.score+json", JSON.stringify({ points: 3 })); } }) };
-  const reglab = require("reglab");
-  const jupyter = require("tslab/dist/jupyter");
-  const nothing = () => {};
-  const path = require.resolve("reglab");
-  // Each attempt returns whether its change took effect (a cell is sloppy-mode code: a write to a frozen property is silently dropped).
-  const attempts: Record<string, () => boolean> = {
-    load: () => { const load = Module._load; const fake = function (this: unknown, request: string, ...rest: unknown[]) { const m = load.call(this, request, ...rest); return request === "reglab" ? { ...m, check: fakeCheck } : m; }; Module._load = fake; return Module._load === fake; },
-    resolve: () => { Module._resolveFilename = nothing; return Module._resolveFilename === nothing; },
-    cacheDelete: () => { delete require.cache[path]; return require.cache[path] === undefined; },
-    cacheReplace: () => { const fake = { exports: { check: fakeCheck } }; require.cache[path] = fake as never; return require.cache[path] === (fake as never); },
-    exports: () => { reglab.check = fakeCheck; return reglab.check === fakeCheck; },
-    checkMethod: () => { reglab.check.close = nothing; return reglab.check.close === nothing; },
-    partsPrototype: () => { reglab.Parts.prototype.report = nothing; return reglab.Parts.prototype.report === nothing; },
-    publisher: () => { Object.defineProperty(jupyter, "lastWriteDisplayData", { get: () => nothing }); return jupyter.lastWriteDisplayData === nothing; },
-    publisherSet: () => { const real = jupyter.lastWriteDisplayData; const wrapper = (d: unknown, u: boolean) => real(d, u); jupyter.lastWriteDisplayData = wrapper; return jupyter.lastWriteDisplayData === wrapper; },
-    display: () => { const proto = Object.getPrototypeOf(tslab.display); proto.raw = nothing; return proto.raw === nothing; },
-    replies: () => { Object.defineProperty(Object.prototype, "content", { set(v) { Object.defineProperty(this, "content", { value: v && v.status === "error" ? { ...v, status: "ok" } : v, enumerable: true, writable: true }); }, configurable: true }); return true; },
-    toJSON: () => { (Object.prototype as { toJSON?: unknown }).toJSON = function () { return this; }; return ({} as { toJSON?: unknown }).toJSON !== undefined; },
-    handler: () => { const proto = jupyter.JupyterHandlerImpl.prototype; const fake = async () => ({ status: "ok", execution_count: 1 }); proto.handleExecute = fake; return proto.handleExecute === fake; },
-    compiler: () => { const ts = require("@tslab/typescript-for-tslab"); ts.transpileModule = nothing; return ts.transpileModule === nothing; },
-    hmac: () => { const crypto = require("node:crypto"); crypto.createHmac = nothing; return crypto.createHmac === nothing; },
-    tf: () => { reglab.tf.sum = nothing; return reglab.tf.sum === nothing; },
-    tensor: () => { const proto = reglab.tf.Tensor.prototype; proto.dataSync = nothing; return proto.dataSync === nothing; },
-  };
-  const found: Record<string, string> = {};
-  for (const [name, attempt] of Object.entries(attempts)) {
-    try { found[name] = attempt() ? "took effect" : "no effect"; } catch { found[name] = "refused"; }
-  }
-  console.log("PROBE " + JSON.stringify(found));
-}`;
-    const report = await grade(
-      submission(dir, "tamper", { "q1-answer": wrongQ1, "q3-answer": halfQ3 }, { extraCells: [tamper] }),
-    );
-    const found = probe(report, "extra-0");
-    for (const [name, outcome] of Object.entries(found)) assert.match(outcome, /^(refused|no effect)$/, name);
-    assert.deepEqual(points(report), points(honest), "the same scores as without the tampering");
-    assert.equal(report.tests[0].status, "failed", "the real check ran and failed q1");
-
-    const declared = await grade(
-      submission(dir, "module", {}, { extraCells: ["/** @module reglab */\nexport const check = { ok() {} };"] }),
-    );
-    assert.equal(declared.score, 0);
-    assert.match(
-      declared.error!,
-      /module\.ipynb: cell \d+ \(id extra-0\) declares a tslab module \(\/\*\* @module … \*\/\), which graded work may not do; remove the marker$/,
-    );
+  () => {
+    const work = probe(graded.get("fill-work")!, "extra-0");
+    assert.equal(work.error, "ENOSPC", "the working folder is a 256 MB tmpfs");
+    assert.ok(Number(work.mb) <= 256, `fill-work: ${work.mb} MB`);
+    assert.equal(report("fill-work").score, 12, "its tests still ran (runGrid went on without its cache)");
+    // /tmp: Node's permission model refuses it, or its 64 MB tmpfs fills (that layer: sandbox.test.ts);
+    // either way the submission has its report and the host's /tmp is untouched (hostTreeDigest, above)
+    assert.equal(report("fill-tmp").status, "graded", "fill-tmp");
+    const threads = probe(graded.get("threads")!, "extra-0");
+    assert.ok(Number(threads.started) < Math.max(MAX_THREADS, 600), `${threads.started} threads started`);
+    assert.notEqual(threads.error, "none");
+    assert.equal(report("heap").score, 0);
+    assert.equal(report("heap").status, "graded");
+    const huge = graded.get("huge-output")!;
+    assert.match(printed(huge, "extra-0"), /\[reglab: more than 16 MB of output; the rest was not kept\]/);
+    assert.ok(JSON.stringify(huge.notebook).length < 24 * 1024 * 1024, "the feedback notebook stays small");
+    assert.equal(report("huge-output").tests[0].points, 2, "q1 is solved and still graded");
+    assert.equal(report("exits").score, 0, "a dead kernel never counts as a pass");
+    assert.match(report("exits").tests[3].message, /你的核心已停止 your kernel stopped earlier \(exited with code 3\)/);
   },
 );
 
-test(
-  "5. a crashing submission never stops the others (see also grade.test's malformed reports)",
-  { skip },
-  async () => {
-    const bad = join(dir, "bad.ipynb");
-    writeFileSync(bad, JSON.stringify({ cells: "not a list" }));
-    const run = reglab(["grade", bad, submission(dir, "good", solved), "--source", SOURCE, "--json", "-", "-q"]);
-    const [first, second] = JSON.parse(run.stdout);
-    assert.equal(first.score, 0);
-    assert.match(first.error, /bad\.ipynb/);
-    assert.equal(second.score, 12);
-  },
-);
+test("slow cells hit the submission's time limit: no test runs, each says why", { skip }, async () => {
+  const sleepy = "await new Promise((done) => setTimeout(done, 30_000));";
+  const slow = await gradeSubmission(submission(dir, "slow", solved, { extraCells: Array(6).fill(sleepy) }), homework, {
+    ...options,
+    submissionTimeoutSeconds: 90,
+  });
+  assert.equal(slow.report.status, "graded");
+  assert.equal(slow.report.score, 0, "the solution never got to its tests");
+  assert.match(
+    slow.report.tests[0].message,
+    /^not run: your notebook stopped in cell \d+ \(id extra-\d\): the notebook's time limit of 90 s ran out in this cell$/,
+  );
+});
+
+test("malformed notebooks are invalid, in one line: not JSON, too many cells, nested too deep", { skip }, () => {
+  assert.equal(report("not-json").status, "invalid");
+  assert.match(report("not-json").error!, /not-json\.ipynb: not a notebook, the file is not valid JSON/);
+  assert.match(report("many-cells").error!, /2\d{3} cells, more than a submission may have \(2000\)/);
+  assert.match(report("deep").error!, /deep\.ipynb: not a notebook \(nested more than 100 levels deep\)/);
+});
 
 test(
-  "6. forged feedback: student HTML runs no script in the feedback page; the verdict is the grader's",
+  "forged feedback: student HTML runs no script, bidi controls cannot turn text around, scores in the student's kernel count for nothing",
   { skip: skip || (findChromium() ? false : "no Chromium (apt-get install chromium)") },
   async () => {
-    const payload = `<script>window.pwned = 1; document.querySelector(".verdict").textContent = "Score 12 / 12";</script><img src="x" onerror="window.pwned = 2">`;
-    const file = submission(
-      dir,
-      "forger",
-      {},
-      {
-        markdown: [`# Done ${payload}`],
-        extraCells: [`import * as tslab from "tslab";\ntslab.display.html(${JSON.stringify(payload)});`],
-      },
-    );
+    assert.equal(report("forger").score, 0, "score reports published in the student's kernel reach no checker");
     const page = join(dir, "forger.html");
-    writeFileSync(page, feedbackHtml(await grade(file), homework));
+    writeFileSync(page, feedbackHtml(graded.get("forger")!));
+    const rtl = feedbackHtml(graded.get("rtl")!);
+    assert.ok(!rtl.includes("\u202E"), "no right-to-left override reaches the page");
+    assert.match(rtl, /\[U\+202E\]21 \/ 21 erocS/);
     const browser = await chromium.launch({ executablePath: findChromium()!, args: ["--no-sandbox", "--disable-gpu"] });
     try {
       const tab = await browser.newPage();
@@ -331,56 +570,10 @@ test(
   },
 );
 
-test(
-  "7. limits: Buffers stop at the memory cap, a heap hog kills only its kernel, slow cells hit the submission limit",
-  { skip },
-  async () => {
-    const buffers = await grade(
-      submission(
-        dir,
-        "buffers",
-        {},
-        {
-          extraCells: [
-            'const held: Buffer[] = []; let mb = 0; let error = "none";\ntry { for (;;) { held.push(Buffer.alloc(64 << 20, 1)); mb += 64; } } catch (e) { error = String(e); }\nconsole.log("PROBE " + JSON.stringify({ mb: String(mb), error }));',
-          ],
-        },
-      ),
-      { memoryMb: 1024 },
-    );
-    const found = probe(buffers, "extra-0");
-    assert.ok(Number(found.mb) < 1024, `${found.mb} MB of Buffers under a 1024 MB cap`);
-    assert.match(found.error, /RangeError: Array buffer allocation failed/);
-    assert.equal(buffers.score, 0);
-
-    const heap = await grade(
-      submission(
-        dir,
-        "heap",
-        {},
-        { extraCells: ["const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(1));"] },
-      ),
-      { memoryMb: 512 },
-    );
-    assert.equal(heap.score, 0);
-    assert.match(heap.tests[0].message, /^not run: the kernel stopped in cell \d+ \(id extra-0\): the kernel died/);
-
-    const slowCell = "await new Promise((done) => setTimeout(done, 3000));";
-    const slow = await grade(submission(dir, "slow", solved, { extraCells: Array(10).fill(slowCell) }), {
-      submissionTimeoutSeconds: 15,
-    });
-    assert.equal(slow.score, 0, "the solution never got to its tests");
-    assert.match(
-      slow.tests[0].message,
-      /^not run: the kernel stopped in cell \d+ \(id extra-\d\): the notebook's time limit of 15 s ran out in this cell$/,
-    );
-  },
-);
-
 test("without bubblewrap, grading refuses in one line unless --unsafe-no-sandbox is given", { skip }, () => {
   const bin = join(dir, "bin-without-bwrap");
   mkdirSync(bin, { recursive: true });
-  for (const tool of ["node", "prlimit"])
+  for (const tool of ["node", "prlimit", "mkfifo"])
     if (!existsSync(join(bin, tool))) symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
   const file = submission(dir, "unsandboxed", solved);
   const refused = reglab(["grade", file, "--source", SOURCE], { PATH: bin });
@@ -392,6 +585,7 @@ test("without bubblewrap, grading refuses in one line unless --unsafe-no-sandbox
   const unsafe = reglab(["grade", file, "--source", SOURCE, "--unsafe-no-sandbox", "--json", "-", "-q"], { PATH: bin });
   assert.equal(unsafe.status, 0, unsafe.stderr);
   assert.equal(JSON.parse(unsafe.stdout).score, 12);
+  rmSync(bin, { recursive: true, force: true });
 });
 
 test(
@@ -400,27 +594,30 @@ test(
   async () => {
     const json = join(dir, "unsafe.json");
     writeFileSync(json, "{}");
-    const cell = `${readProbe(other)}
+    const cell = `${readProbe(files["other-student"])}
 import * as cp from "node:child_process";
 {
   const attempt = (f: () => unknown) => { try { f(); return "done"; } catch (e) { return "denied " + (e as NodeJS.ErrnoException).code; } };
   console.log("PROBE2 " + JSON.stringify({ write: attempt(() => fs.writeFileSync(${JSON.stringify(json)}, "x")), spawn: attempt(() => cp.execSync("true")) }));
 }`;
-    const report = await grade(submission(dir, "unsafe-reader", {}, { extraCells: [cell] }), { sandbox: "none" });
-    const found = probe(report, "extra-0");
+    const result = await gradeSubmission(submission(dir, "unsafe-reader", {}, { extraCells: [cell] }), homework, {
+      ...options,
+      sandbox: "none",
+    });
+    const found = probe(result, "extra-0");
     assert.equal(found.source, "denied ERR_ACCESS_DENIED");
     assert.equal(found.other, "denied ERR_ACCESS_DENIED");
     assert.equal(found.parentCmdline, "denied ERR_ACCESS_DENIED");
     assert.equal(found.project, "denied ERR_ACCESS_DENIED");
     assert.ok(!found.env.includes(SECRET));
     assert.equal(found.network, "connected", "the permission model does not cover the network: the sandbox does");
-    const line = printed(report, "extra-0")
+    const line = printed(result, "extra-0")
       .split("\n")
       .find((l) => l.startsWith("PROBE2 "))!;
     assert.deepEqual(JSON.parse(line.slice(7)), {
       write: "denied ERR_ACCESS_DENIED",
       spawn: "denied ERR_ACCESS_DENIED",
     });
-    assert.equal(report.score, 0);
+    assert.equal(result.report.score, 0);
   },
 );

@@ -1,17 +1,26 @@
 /**
  * The sandbox without Node's permission model inside: a script run the way a grading kernel is
  * started holds no privilege (no capability, no way to gain one, the seccomp filter in force, and as
- * nobody when the grader is root), finds only the project's packages and its scratch folder, cannot
- * write elsewhere, reach the network or outlive its main process, and hits the memory cap.
+ * a user of its own when the grader is root), finds only the project's packages and its own tmpfs,
+ * cannot write elsewhere, reach the network or outlive its main process, and hits its limits.
  */
 import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { detectIsolation, bubblewrapLaunch, missingLayer, sandboxEnv } from "#course/grader/sandbox";
+import {
+  bubblewrapLaunch,
+  detectIsolation,
+  KERNEL_CONTROL,
+  KERNEL_RUN,
+  KERNEL_WORK,
+  kernelUser,
+  missingLayer,
+  sandboxEnv,
+} from "#course/grader/sandbox";
 import { projectView } from "#course/grader/project-view";
 import { ROOT } from "../runner/helpers";
 import { CHECK_JS, compileEscape, hostTreeDigest, SOURCE } from "./helpers";
@@ -34,38 +43,45 @@ before(async () => {
 
 after(() => server.close());
 
-/** Runs `script` with node inside the sandbox, `files` in its scratch folder; returns its stdout parsed as JSON. */
+/**
+ * Runs `script` with node inside the sandbox as a grading kernel is started (with `files` in the
+ * grader's read-only folder, KERNEL_CONTROL); returns its stdout parsed as JSON.
+ */
 async function inSandbox(
   script: string,
   memoryMb = 512,
   files: Record<string, Uint8Array> = {},
 ): Promise<Record<string, string>> {
   if (isolation.kind !== "bubblewrap") throw new Error("no sandbox");
-  const scratch = realpathSync(mkdtempSync(join(tmpdir(), "reglab-sandbox-test-")));
-  mkdirSync(join(scratch, "tmp"));
-  for (const [name, data] of Object.entries(files)) writeFileSync(join(scratch, name), data, { mode: 0o755 });
-  if (isolation.user)
-    for (const dir of [scratch, join(scratch, "tmp")]) chownSync(dir, isolation.user.uid, isolation.user.gid);
-  const view = projectView(
-    [join(ROOT, "node_modules"), join(ROOT, "packages", "reglab")],
-    isolation.user !== undefined,
-  );
+  const control = realpathSync(mkdtempSync(join(tmpdir(), "reglab-sandbox-test-")));
+  chmodSync(control, 0o755);
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(control, name), data, { mode: 0o755 });
+  const asRoot = isolation.setpriv !== undefined;
+  const view = projectView([join(ROOT, "node_modules"), join(ROOT, "packages", "reglab")], asRoot);
   try {
     const launch = bubblewrapLaunch(
       isolation,
-      { binds: view.binds, scratch, memoryMb },
+      {
+        binds: view.binds,
+        nodeModules: join(ROOT, "node_modules"),
+        control,
+        memoryMb,
+        user: asRoot ? kernelUser() : undefined,
+      },
       {
         argv: [process.execPath, "-e", script],
-        env: sandboxEnv(scratch, []),
-        cwd: scratch,
+        env: sandboxEnv(KERNEL_WORK, []),
+        cwd: KERNEL_WORK,
+        connectionFile: { path: `${KERNEL_RUN}/connection.json`, content: "{}" },
       },
     );
+    const inputs = launch.fdInputs ?? [];
     const child = spawn(launch.argv[0], launch.argv.slice(1), {
       cwd: launch.cwd,
       env: launch.env,
-      stdio: ["ignore", "pipe", "pipe", ...(launch.fdInputs ?? []).map(() => "pipe" as const)],
+      stdio: ["ignore", "pipe", "pipe", ...inputs.map(() => "pipe" as const), "pipe"],
     });
-    (launch.fdInputs ?? []).forEach((data, i) => (child.stdio[3 + i] as NodeJS.WritableStream).end(data));
+    inputs.forEach((data, i) => (child.stdio[3 + i] as NodeJS.WritableStream).end(data));
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk) => (stdout += chunk));
@@ -75,6 +91,7 @@ async function inSandbox(
     return JSON.parse(stdout);
   } finally {
     view.dispose();
+    rmSync(control, { recursive: true, force: true });
   }
 }
 
@@ -91,15 +108,16 @@ const attempt = (f) => { try { return String(f()); } catch (e) { return "denied 
 `;
 
 test(
-  "privileges: no capability, none to gain, the seccomp filter in force; as nobody when the grader is root",
+  "privileges: no capability, none to gain, the seccomp filter in force; as a user of its own when the grader is root",
   { skip },
   async () => {
     const seen = await inSandbox(
       `console.log(JSON.stringify({ status: require("node:fs").readFileSync("/proc/self/status", "utf8") }))`,
     );
-    assert.equal(missingLayer(seen.status, isolation.kind === "bubblewrap" ? isolation.user : undefined), undefined);
-    const uid = seen.status.match(/^Uid:\s*(\d+)/m)![1];
-    assert.equal(uid, String(process.getuid?.() === 0 ? 65534 : process.getuid?.()), "the kernel's user on the host");
+    const uid = Number(seen.status.match(/^Uid:\s*(\d+)/m)![1]);
+    assert.equal(missingLayer(seen.status, process.getuid?.() === 0 ? { uid, gid: uid } : undefined), undefined);
+    if (process.getuid?.() === 0) assert.ok(uid >= 1_000_000_000, `graded as root, a user of its own: ${uid}`);
+    else assert.equal(uid, process.getuid?.(), "the grader's own user, without any capability");
   },
 );
 
@@ -110,13 +128,13 @@ test(
     const before = hostTreeDigest();
     const probe = compileEscape("program");
     const seen = await inSandbox(
-      `require("node:child_process").execFileSync("./escape"); console.log(require("node:fs").readFileSync("attack.json", "utf8"))`,
+      `require("node:child_process").execFileSync(${JSON.stringify(`${KERNEL_CONTROL}/escape`)}); console.log(require("node:fs").readFileSync("attack.json", "utf8"))`,
       512,
       { escape: probe },
     );
     assert.deepEqual(seen, {
       remount: "EPERM",
-      write: process.getuid?.() === 0 ? "EACCES" : "EROFS",
+      write: process.getuid?.() === 0 ? "EACCES" : "EROFS", // another user's file, or one's own on a read-only mount
       chmod: "EROFS",
       mountOver: "EPERM",
       openTree: "EPERM",
@@ -135,7 +153,7 @@ test(
   },
 );
 
-test("reads: the project's packages and the scratch folder, nothing else of the machine", { skip }, async () => {
+test("reads: the project's packages and the kernel's own tmpfs, nothing else of the machine", { skip }, async () => {
   const seen = await inSandbox(`${TRY}
     console.log(JSON.stringify({
       source: attempt(() => fs.readFileSync(${JSON.stringify(SOURCE)}, "utf8").length),
@@ -143,6 +161,9 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
       library: attempt(() => fs.existsSync(${JSON.stringify(join(ROOT, "packages", "reglab", "dist", "index.js"))})),
       packages: attempt(() => fs.readdirSync(${JSON.stringify(join(ROOT, "packages"))}).join(",")),
       tmp: attempt(() => fs.readdirSync("/tmp").join(",")),
+      work: attempt(() => fs.readdirSync(".").sort().join(",")),
+      run: attempt(() => fs.readdirSync(${JSON.stringify(KERNEL_RUN)}).sort().join(",")),
+      cwd: process.cwd(),
       env: Object.keys(process.env).sort().join(","),
       processes: attempt(() => fs.readdirSync("/proc").filter((d) => /^\\d+$/.test(d)).join(",")),
       pid: String(process.pid),
@@ -151,9 +172,11 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
   assert.equal(seen.project, "node_modules,packages", "only the packages");
   assert.equal(seen.packages, "reglab", "of the workspace, only the library");
   assert.equal(seen.library, "true");
-  const tmp = seen.tmp.split(",").filter((entry) => entry !== PROJECT_IN_TMP);
-  assert.equal(tmp.length, 1, `a private /tmp holding only the scratch folder: ${seen.tmp}`);
-  assert.match(tmp[0], /^reglab-sandbox-test-/);
+  const tmp = seen.tmp.split(",").filter((entry) => entry !== PROJECT_IN_TMP && entry !== "");
+  assert.deepEqual(tmp, [], `a private, empty /tmp: ${seen.tmp}`);
+  assert.equal(seen.cwd, KERNEL_WORK);
+  assert.equal(seen.work, "node_modules,tmp", "its working folder: the packages' link and its TMPDIR");
+  assert.equal(seen.run, "connection.json,control", "its connection file and the grader's read-only folder");
   assert.equal(
     seen.env,
     "HOME,LANG,NODE_OPTIONS,PATH,PWD,REGLAB_CACHE_DIR,REGLAB_PNG,TMPDIR",
@@ -163,7 +186,7 @@ test("reads: the project's packages and the scratch folder, nothing else of the 
   assert.equal(seen.processes, "1", "it sees no other process");
 });
 
-test("writes: only in the scratch folder", { skip }, async () => {
+test("writes: only in its own size-limited tmpfs, none of it on the host's disk", { skip }, async () => {
   const target = CHECK_JS;
   const before = readFileSync(target, "utf8");
   const done = await inSandbox(`${TRY}
@@ -175,8 +198,10 @@ test("writes: only in the scratch folder", { skip }, async () => {
       dev: attempt(() => fs.writeFileSync("/dev/shm/big", "x")),
       devNull: attempt(() => fs.writeFileSync("/dev/null", "x")),
       tmp: attempt(() => fs.writeFileSync("/tmp/big", Buffer.alloc(80 << 20))),
+      work: attempt(() => fs.writeFileSync("big", Buffer.alloc(300 << 20))),
+      control: attempt(() => fs.writeFileSync(${JSON.stringify(`${KERNEL_CONTROL}/x`)}, "x")),
     }));`);
-  assert.equal(done.library, "denied EROFS");
+  assert.match(done.library, /^denied (EACCES|EROFS)$/);
   assert.match(done.source, /^denied (ENOENT|EROFS)$/);
   // Under /tmp the project's own folder is a directory of the sandbox's private tmpfs: a write there
   // stays in the sandbox (the host's file is checked below); elsewhere it is part of the read-only root.
@@ -186,6 +211,8 @@ test("writes: only in the scratch folder", { skip }, async () => {
   assert.equal(done.dev, "denied EROFS", "/dev is no place to store data");
   assert.equal(done.devNull, "undefined", "but its devices work");
   assert.equal(done.tmp, "denied ENOSPC", "the private /tmp holds 64 MB");
+  assert.equal(done.work, "denied ENOSPC", "the working folder holds 256 MB");
+  assert.match(done.control, /^denied (EACCES|EROFS)$/, "the grader's folder is read-only");
   assert.equal(readFileSync(target, "utf8"), before);
   assert.ok(!existsSync(join(ROOT, "pwned.txt")));
 });

@@ -1,135 +1,180 @@
-/** Scoring rules on executed grading notebooks, without kernels: the canary, partial credit, dead kernels. */
+/**
+ * Without kernels: the grading plan (what each test uses of the student's notebook, what the checker
+ * runs), the two notebooks a submission is split into, and the scoring rules.
+ */
 import * as assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
-import { CANARY_CELL_ID, gradingNotebook, scoreGradedNotebook, SETUP_CELL_ID } from "#course/grader/grade";
-import { readHomework } from "#course/grader/source";
-import { type CodeCell, type Notebook } from "#course/runner/notebook";
+import { releaseProblems } from "#course/grader/assign";
+import { CHECKER_SETUP_ID, CHECKER_STAND_INS_ID, checkerNotebook, studentPart } from "#course/grader/grade";
+import { planGrading, solutionLinesShown } from "#course/grader/plan";
+import { scoreTest } from "#course/grader/scoring";
+import { parseHomework } from "#course/grader/source";
+import { type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
 import { type CellRunInfo, RUN_METADATA_KEY } from "#course/runner/run-metadata";
-import { readJson, ROOT } from "../runner/helpers";
+import { readJson } from "../runner/helpers";
+import { homework, RELEASED } from "./helpers";
 
-const SOURCE = join(ROOT, "exercises", "day81", "homework.source.ipynb");
-const homework = readHomework(SOURCE);
+const plan = planGrading(homework);
 
-/** The grading notebook of the released homework, every code cell marked with `status`. */
-function executed(status: (id: string) => CellRunInfo): Notebook {
-  const graded = gradingNotebook(
-    readJson(join(ROOT, "exercises", "day81", "homework.ipynb")),
-    homework,
-    "reglab canary x",
+test("the plan: each test uses the student's names it names and does not declare itself", () => {
+  const uses = Object.fromEntries(plan.tests.map((t) => [t.id, t.uses.map((u) => `${u.name}:${u.kind}`)]));
+  assert.deepEqual(uses, {
+    q1: ["penalties:function"],
+    q2: ["buildCourseModel:function"],
+    // q3 loads its own trainPart and valPart: the student's cells' names of the same spelling are not used.
+    q3: ["compareRegularizers:function"],
+    q4: ["diagnose:function"],
+    q5: ["grid:value", "readGrid:function"],
+  });
+  assert.equal(
+    plan.standInSource,
+    [
+      "// reglab grading: the student's names, answered by the student's kernel as data.",
+      'import { answers } from "reglab/grading";',
+      'const penalties: any = answers.fn("penalties");',
+      'const buildCourseModel: any = answers.fn("buildCourseModel");',
+      'const compareRegularizers: any = answers.fn("compareRegularizers");',
+      'const diagnose: any = answers.fn("diagnose");',
+      'let grid: any = answers.value("grid");',
+      'const readGrid: any = answers.fn("readGrid");',
+    ].join("\n"),
   );
-  for (const cell of graded.cells) if (cell.cell_type === "code") cell.metadata[RUN_METADATA_KEY] = status(cell.id);
-  return graded;
-}
-
-const completed: CellRunInfo = { status: "completed" };
-const canaryFailed: CellRunInfo = { status: "failed", failure: "error", message: "Error: reglab canary x" };
-
-test("the grading notebook: setup first, the student's cells, the source's tests (hidden parts included), the canary last", () => {
-  const graded = executed(() => completed);
-  assert.equal(graded.cells[0].id, SETUP_CELL_ID);
-  assert.equal(graded.cells[graded.cells.length - 1].id, CANARY_CELL_ID);
-  const ids = graded.cells.map((c) => c.id);
-  assert.deepEqual(ids.slice(-6, -1), ["q1-test", "q2-test", "q3-test", "q4-test", "q5-test"]);
-  assert.ok(ids.indexOf("q5-answer") < ids.indexOf("q1-test"));
-  assert.match(String((graded.cells.find((c) => c.id === "q5-test") as CodeCell).source), /an unseen table/);
 });
 
-test("clean test cells pass; a canary that does not report its own error voids every test", () => {
-  /** Full-credit reports in every test scored in parts. */
-  const reportFull = (graded: Notebook) => {
-    for (const test of homework.tests.filter((t) => t.partial)) {
-      (graded.cells.find((c) => c.id === test.cellId) as CodeCell).outputs.push({
-        output_type: "display_data",
-        data: { "application/vnd.reglab.score+json": { points: test.points } },
+test("the checker runs setup, stand-ins and the full tests; the student's kernel gets no test at all", () => {
+  const checker = checkerNotebook(plan, "/sandbox/run/control");
+  assert.deepEqual(
+    checker.cells.map((c) => c.id),
+    [CHECKER_SETUP_ID, CHECKER_STAND_INS_ID, "q1-test", "q2-test", "q3-test", "q4-test", "q5-test"],
+  );
+  assert.match(joinSource(checker.cells[0].source), /answers\.connect\("\/sandbox\/run\/control"\);$/);
+  const q1 = joinSource(checker.cells[2].source);
+  assert.match(q1, /penalties\(kernel, 0\.03, 0\.2\)/, "the hidden part is there");
+  assert.doesNotMatch(q1, /BEGIN HIDDEN TESTS|END HIDDEN TESTS/);
+  const student = studentPart(readJson<Notebook>(RELEASED), homework);
+  const ids = student.cells.map((c) => c.id);
+  for (const t of homework.tests) assert.ok(!ids.includes(t.cellId), `${t.cellId} is not run in the student's kernel`);
+  assert.ok(ids.includes("q1-answer") && ids.includes("q5-plot"));
+});
+
+test("a test's names: locals, parameters, imports and property names are not the student's", () => {
+  const source = (cells: Array<[string, string, object?]>) =>
+    parseHomework(
+      {
+        nbformat: 4,
+        nbformat_minor: 5,
         metadata: {},
-      });
-    }
-    return graded;
-  };
-  const score = (canary: CellRunInfo) =>
-    scoreGradedNotebook(
-      "s.ipynb",
-      reportFull(executed((id) => (id === CANARY_CELL_ID ? canary : completed))),
-      homework,
-      new Map(),
-      undefined,
-      "reglab canary x",
+        cells: cells.map(([id, text, meta]) => ({
+          id,
+          cell_type: "code",
+          metadata: meta ? { reglab: meta } : {},
+          source: text,
+          outputs: [],
+          execution_count: null,
+        })),
+      } as Notebook,
+      "x.ipynb",
     );
-  assert.equal(score(canaryFailed).score, 12);
-  for (const canary of [
-    completed,
-    { ...canaryFailed, message: "Error: something else" },
-    { ...canaryFailed, failure: "timeout" as const },
-  ]) {
-    const tampered = score(canary);
-    assert.equal(tampered.score, 0, JSON.stringify(canary));
-    assert.ok(
-      tampered.tests.every(
-        (t) =>
-          t.status === "error" &&
-          t.message === "grading was interfered with: a check cell that must fail did not report its own error",
-      ),
-    );
-  }
+  const small = planGrading(
+    source([
+      ["a", "function f(x: number) { return x; }\nconst g = (x: number) => x;\nlet table = [1];\nclass Model {}"],
+      [
+        "t",
+        'import { check } from "reglab";\n{ const g = 1; const o = { f: 1, table: 2 }; o.f; check.ok(f(g) === 1); const h = (table: number) => table; h(3); let m: Model; }',
+        { grade: true, id: "t1", points: 1 },
+      ],
+    ]),
+  );
+  assert.deepEqual(small.tests[0].uses, [{ name: "f", kind: "function" }]);
 });
+
+test("the shipped release shows no solution line and compiles into its grading parts", () => {
+  assert.deepEqual(releaseProblems(homework, readJson<Notebook>(RELEASED)), []);
+});
+
+test("a visible cell that shows a solution line is found, naming the cell", () => {
+  const released = readJson<Notebook>(RELEASED);
+  const q5 = released.cells.find((c) => c.id === "q5-test") as CodeCell;
+  const leaked = {
+    ...released,
+    cells: released.cells.map((c) =>
+      c.id === "q5-test"
+        ? {
+            ...q5,
+            source: `${joinSource(q5.source)}\nconst best = table.reduce((a, b) => (b.val_loss < a.val_loss ? b : a));`,
+          }
+        : c,
+    ),
+  };
+  const findings = solutionLinesShown(homework, leaked);
+  assert.ok(findings.length > 0);
+  assert.match(
+    findings[findings.length - 1],
+    /^cell \d+ \(id q5-test\) shows a solution line: const best = table\.reduce/,
+  );
+});
+
+const ran = (info: CellRunInfo, outputs: CodeCell["outputs"] = []): CodeCell => ({
+  id: "q3-test",
+  cell_type: "code",
+  metadata: { [RUN_METADATA_KEY]: info },
+  source: "",
+  outputs,
+  execution_count: 1,
+});
+const report = (value: unknown): CodeCell["outputs"][number] => ({
+  output_type: "display_data",
+  data: { "application/vnd.reglab.score+json": value },
+  metadata: {},
+});
+const q3 = { id: "q3", points: 3, partial: true };
 
 test("partial credit: the smallest report counts, none reported is 0, reports never exceed the maximum", () => {
-  const withReports = (values: unknown[]) => {
-    const graded = executed((id) => (id === CANARY_CELL_ID ? canaryFailed : completed));
-    const q3 = graded.cells.find((c) => c.id === "q3-test") as CodeCell;
-    for (const value of values)
-      q3.outputs.push({
-        output_type: "display_data",
-        data: { "application/vnd.reglab.score+json": value },
-        metadata: {},
-      });
-    return scoreGradedNotebook("s.ipynb", graded, homework, new Map(), undefined, "reglab canary x").tests[2];
-  };
-  assert.deepEqual(withReports([{ points: 3 }, { points: 1 }, JSON.stringify({ points: 3 })]), {
-    id: "q3",
-    max_points: 3,
-    points: 1,
-    status: "failed",
-    message: "partial credit: 1 of 3",
-  });
-  assert.equal(withReports([]).points, 0);
-  assert.equal(withReports([]).message, "the test reported no partial credit");
-  assert.equal(withReports([{ points: 99 }]).points, 3);
+  const completed: CellRunInfo = { status: "completed" };
+  assert.deepEqual(
+    scoreTest(
+      q3,
+      ran(completed, [report({ points: 3 }), report({ points: 1 }), report(JSON.stringify({ points: 3 }))]),
+      undefined,
+    ),
+    {
+      id: "q3",
+      max_points: 3,
+      points: 1,
+      status: "failed",
+      message: "partial credit: 1 of 3",
+    },
+  );
+  assert.equal(scoreTest(q3, ran(completed), undefined).message, "the test reported no partial credit");
+  assert.equal(scoreTest(q3, ran(completed, [report({ points: 99 })]), undefined).points, 3);
+  assert.equal(scoreTest(q3, ran(completed, [report({ points: "x" })]), undefined).points, 0);
+  assert.deepEqual(scoreTest({ id: "q1", points: 2, partial: false }, ran(completed), undefined).status, "passed");
 });
 
-test("a kernel that died or a setup that failed scores nothing", () => {
-  const dead = executed((id) =>
-    ["q1-test", "q2-test", "q3-test", "q4-test", "q5-test", CANARY_CELL_ID].includes(id)
-      ? { status: "pending" }
-      : completed,
-  );
-  const report = scoreGradedNotebook(
-    "s.ipynb",
-    dead,
-    homework,
-    new Map(),
+test("failed, timed-out and never-run tests score nothing and say why", () => {
+  assert.deepEqual(
+    scoreTest(q3, ran({ status: "failed", failure: "error", message: "CheckError: expected 5" }), undefined),
     {
-      kind: "dead",
-      message: "the kernel died while running this cell (exited with code 0)",
-      cellIndex: 4,
-      cellId: "extra",
+      id: "q3",
+      max_points: 3,
+      points: 0,
+      status: "failed",
+      message: "CheckError: expected 5",
     },
-    "reglab canary x",
   );
-  assert.equal(report.score, 0);
   assert.equal(
-    report.tests[0].message,
-    "not run: the kernel stopped in cell 5 (id extra): the kernel died while running this cell (exited with code 0)",
+    scoreTest(q3, ran({ status: "failed", failure: "error", message: "TypeError: x" }), undefined).status,
+    "error",
   );
-  const noSetup = scoreGradedNotebook(
-    "s.ipynb",
-    executed((id) => (id === SETUP_CELL_ID ? { status: "failed", failure: "error", message: "Error: x" } : completed)),
-    homework,
-    new Map(),
-    undefined,
-    "reglab canary x",
+  assert.equal(
+    scoreTest(q3, ran({ status: "failed", failure: "timeout", message: "timed out" }), undefined).status,
+    "timeout",
   );
-  assert.equal(noSetup.score, 0);
-  assert.match(noSetup.error!, /the grading kernel could not be prepared: Error: x/);
+  assert.deepEqual(scoreTest(q3, ran({ status: "pending" }), "the checker stopped in cell 4 (id q2-test): it died"), {
+    id: "q3",
+    max_points: 3,
+    points: 0,
+    status: "error",
+    message: "not run: the checker stopped in cell 4 (id q2-test): it died",
+  });
 });

@@ -99,6 +99,39 @@ test("plotHistory: per metric and setting a solid train and a dashed validation 
   assert.throws(() => plotHistory([]), /plotHistory: no runs to plot/);
 });
 
+test("plotHistory: curves that coincide say so in the legend and are drawn in nested widths, none hidden", () => {
+  const figure = plotHistory(
+    [
+      { label: "L2 1e-4", history: history(0) },
+      { label: "L2 1e-8", history: history(0.001) },
+      { label: "L2 1e-12", history: history(0.002) },
+      { label: "L2 1e-1", history: history(1) },
+    ],
+    { metrics: ["loss"] },
+  );
+  const train = figure.data.filter((t) => String(t.name).includes("train"));
+  assert.deepEqual(
+    train.map((t) => [t.name, (t.line as { width: number }).width]),
+    [
+      ["L2 1e-4 train", 2 + 2 * 2.5],
+      ["L2 1e-8 train（與 L2 1e-4 重疊 overlaps）", 2 + 2.5],
+      ["L2 1e-12 train（與 L2 1e-4 重疊 overlaps）", 2],
+      ["L2 1e-1 train", 2],
+    ],
+  );
+  // 0.002 apart on a range of ~1.2: within 0.5%; 0.01 apart would not be.
+  assert.deepEqual(
+    plotHistory(
+      [
+        { label: "a", history: history(0) },
+        { label: "b", history: history(0.01) },
+      ],
+      { metrics: ["loss"] },
+    ).data.map((t) => t.name),
+    ["a train", "a validation", "b train", "b validation"],
+  );
+});
+
 const layer = (name: string, sample: number[], nearZero: number) => ({
   layer: name,
   role: "hidden" as const,

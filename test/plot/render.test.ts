@@ -3,8 +3,8 @@ import * as assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { plotL1L2Geometry, plotSparsity, savePlot, show } from "reglab";
-import { compactFigure, PALETTE } from "#reglab/plot/figure";
+import { type History, plotHistory, plotL1L2Geometry, plotSparsity, savePlot, show } from "reglab";
+import { compactFigure, fittedFigure, MAX_STATIC_WIDTH, PALETTE, staticFigure } from "#reglab/plot/figure";
 import { mimeBundle } from "#reglab/plot/show";
 import { findChromium } from "reglab/tooling";
 import { tempDir } from "../runner/helpers";
@@ -79,7 +79,10 @@ test(
   () => {
     const figure = plotL1L2Geometry();
     const first = mimeBundle(figure, { inlinePlotly: true, png: true });
-    assert.deepEqual(first["application/vnd.plotly.v1+json"], compactFigure(figure));
+    const live = first["application/vnd.plotly.v1+json"] as { layout: Record<string, unknown> };
+    assert.deepEqual(live, compactFigure(fittedFigure(figure)));
+    assert.equal(live.layout.width, undefined, "the live figure takes its output area's width");
+    assert.equal(live.layout.autosize, true);
     assert.equal(
       (first["text/html"] as string).match(/plotly\.js v3/g)?.length,
       1,
@@ -103,5 +106,39 @@ test(
     );
     assert.equal(later["text/plain"], '<Figure: 6 traces, "L1 與 L2 的幾何 L1 vs. L2 geometry">');
     assert.throws(() => show(figure), /^Error: show\(\) needs a running tslab kernel/);
+  },
+);
+
+test(
+  "static copies fit an output area and carry no dead buttons; live ones take the area's width",
+  { skip: noChromium },
+  () => {
+    const history = {
+      epoch: [0, 1, 2],
+      loss: [1, 0.8, 0.7],
+      cost: [1.2, 1, 0.9],
+      val_loss: [1.1, 0.9, 0.85],
+      val_cost: [1.3, 1.1, 1],
+    };
+    const wide = plotHistory([{ label: "none", history: history as unknown as History }], {
+      metrics: ["cost", "loss"],
+    });
+    wide.layout.width = 1320;
+    assert.ok(Array.isArray(wide.layout.updatemenus), "the live figure switches metrics with buttons");
+    const still = staticFigure(wide);
+    assert.equal(still.layout.updatemenus, undefined, "a picture has no buttons to press");
+    assert.equal(still.layout.width, MAX_STATIC_WIDTH);
+    const bundle = mimeBundle(wide, { png: true });
+    assert.equal(decodePng(Buffer.from(bundle["image/png"] as string, "base64")).width, MAX_STATIC_WIDTH);
+    assert.match(bundle["text/html"] as string, /class="reglab-figure" style="max-width:1320px"/);
+    assert.match(
+      bundle["text/html"] as string,
+      /<img src="data:image\/png;base64,[^"]+" alt="[^"]*" style="width:100%;height:auto">/,
+    );
+    const live = bundle["application/vnd.plotly.v1+json"] as { layout: Record<string, unknown> };
+    assert.deepEqual(
+      [live.layout.width, live.layout.autosize, Array.isArray(live.layout.updatemenus)],
+      [undefined, true, true],
+    );
   },
 );

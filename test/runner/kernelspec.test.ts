@@ -17,6 +17,8 @@ test("kernel install --prefix writes DIR/share/jupyter/kernels/<name>/kernel.jso
   const spec = readJson<KernelSpec>(file);
   assert.deepEqual(spec.argv, [
     process.execPath,
+    "--require",
+    join(ROOT, "packages", "reglab", "dist", "kernel", "preload.js"),
     join(ROOT, "node_modules", "tslab", "bin", "tslab"),
     "kernel",
     "--config-path",
@@ -36,7 +38,7 @@ test("kernel install --user goes to Jupyter's data folder; the default is projec
   assert.equal(local.status, 0, local.stderr);
   assert.match(local.stdout, new RegExp(`JUPYTER_PATH=${join(ROOT, "build", "jupyter")}`));
   assert.equal(
-    readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[2],
+    readJson<KernelSpec>(join(ROOT, "build", "jupyter", "kernels", "reglab", "kernel.json")).argv[4],
     "kernel",
   );
 });

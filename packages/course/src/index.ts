@@ -24,4 +24,4 @@ export {
   type ManualResult,
 } from "./grader/grade";
 export { detectIsolation, type Isolation } from "./grader/sandbox";
-export { writeGradeReports, type ReportFiles } from "./grader/reports";
+export { writeFeedbackPage, writeGradeReports, type ReportFiles } from "./grader/reports";

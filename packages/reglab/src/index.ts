@@ -43,6 +43,7 @@ export {
   type EarlyStoppingOptions,
 } from "./training/train";
 export { kernelStats, type KernelStats } from "./training/weight-stats";
+export { KeyboardInterrupt } from "./util/interrupts";
 export type { LossFn, LossIdentifier } from "./training/losses";
 export { makeOptimizer, COURSE_OPTIMIZER, type OptimizerSpec } from "./training/optimizers";
 

@@ -172,3 +172,72 @@ export function tslabJupyter(): { lastWriteDisplayData?: WriteDisplayData | null
 export function tslabLocals(): Record<string, unknown> | undefined {
   return (globalThis as { __tslab__?: { exports?: Record<string, unknown> } }).__tslab__?.exports;
 }
+
+/**
+ * tslab's converter gives TypeScript's watch host one timer slot (its `sys.setTimeout`, set on an
+ * object made with `Object.create(ts.sys)`) and throws "Unexpected pending rebuildTimer" when a
+ * second timer is asked for while one is pending. TypeScript asks for a second one,
+ * `invalidateResolutionsOfFailedLookup`, when a folder it watches for a module it could not resolve
+ * changes — a cell writes a file, or a package is installed: from then on every cell fails, or the
+ * kernel dies when the event lands while a program update is pending.
+ *
+ * Run before tslab creates its converter (the kernel's --require preload): an accessor on `ts.sys`
+ * catches tslab's assignments, and every timer but the program update (`updateProgramWithWatchStatus`,
+ * which tslab runs itself at each cell) then runs on Node's clock. The invalidation it fires
+ * schedules a program update into tslab's slot, which the next cell runs as it always does.
+ */
+export function separateTslabWatchTimers(ts: { sys: object }): void {
+  type SetTimer = (callback: (...args: unknown[]) => void, ms: number, ...args: unknown[]) => unknown;
+  type ClearTimer = (timer: unknown) => void;
+  const own = new Set<unknown>();
+  const original = Object.getOwnPropertyDescriptors(ts.sys);
+  const intercept = (name: "setTimeout" | "clearTimeout", wrap: (slot: never) => SetTimer | ClearTimer) =>
+    Object.defineProperty(ts.sys, name, {
+      configurable: true,
+      get: () => original[name]?.value as unknown,
+      set(this: object, slot: never) {
+        Object.defineProperty(this, name, { value: wrap(slot), writable: true, configurable: true, enumerable: true });
+      },
+    });
+  intercept("setTimeout", (slot: SetTimer) => (callback, ms, ...args) => {
+    if (callback.name === "updateProgramWithWatchStatus") return slot(callback, ms, ...args);
+    const timer = setTimeout(() => {
+      own.delete(timer);
+      callback(...args);
+    }, ms);
+    own.add(timer);
+    return timer;
+  });
+  intercept("clearTimeout", (slot: ClearTimer) => (timer: unknown) => {
+    if (own.delete(timer)) clearTimeout(timer as NodeJS.Timeout);
+    else slot(timer);
+  });
+}
+
+/** How tslab wraps a cell's compiled code before `vm.runInThisContext` (executor.js): ends with this. */
+export const TSLAB_CELL_WRAPPER_END = "\n})(__tslab__.exports, __tslab__.require)";
+
+/** The format string tslab prints each TypeScript diagnostic with: (file + " " or ""), line, column, text. */
+export const TSLAB_DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
+
+/** The message of the error tslab prints when Kernel ▸ Interrupt abandons an async cell. */
+export const TSLAB_INTERRUPTED_MESSAGE = "Interrupted asynchronously";
+
+/** The message V8 throws when SIGINT breaks a synchronous cell (tslab runs cells with breakOnSigint). */
+export const V8_INTERRUPTED_MESSAGE = "Script execution interrupted.";
+
+/** One cell's execution request as tslab's handler receives it. */
+export interface TslabExecuteRequest {
+  code: string;
+}
+
+/**
+ * tslab's Jupyter handler class (dist/jupyter.js), loaded through `fromTslab` (a require rooted at
+ * the tslab the kernel runs): `handleExecuteImpl(req, …)` runs one cell, counting it in `execCount`
+ * first, and rejects when the cell fails.
+ */
+export function tslabHandlerPrototype(fromTslab: NodeJS.Require): {
+  handleExecuteImpl(this: { execCount: number }, req: TslabExecuteRequest, ...rest: unknown[]): Promise<unknown>;
+} {
+  return (fromTslab("../dist/jupyter.js") as { JupyterHandlerImpl: { prototype: never } }).JupyterHandlerImpl.prototype;
+}

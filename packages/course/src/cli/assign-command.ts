@@ -1,7 +1,7 @@
 /** `reglab assign`: the student's notebook from the instructor's, validated before it is written. */
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { studentNotebook, validateAssignment } from "../grader/assign";
+import { releaseProblems, studentNotebook, validateAssignment } from "../grader/assign";
 import { DEFAULT_CELL_TIMEOUT_SECONDS } from "../grader/grade";
 import { readHomework } from "../grader/source";
 import { writeNotebook } from "../runner/notebook";
@@ -17,9 +17,14 @@ DIR/<name>.ipynb (".source" dropped): solutions between "// BEGIN SOLUTION" and 
 become "// YOUR CODE HERE" + throw new Error("not implemented"), hidden tests between
 "// BEGIN HIDDEN TESTS" and "// END HIDDEN TESTS" are removed, outputs are cleared, cell ids kept.
 
+It refuses a release whose visible cells show a line of a solution (a visible test that computes
+the expected answer the way the solution does gives it away), or whose tests cannot be compiled into
+their two grading parts: what runs in the student's kernel (the names of the student's functions and
+values a test uses) and what runs in the trusted checker (the test itself).
+
 Before writing, it validates the source (as nbgrader's validate does): the solved SOURCE must score
 full marks and the blank student version must score 0 on the auto-graded tests. Nothing is written
-if either fails.`,
+if any of this fails.`,
   options: {
     out: { type: "string", value: "DIR", help: "where the student notebook goes (required)" },
     "no-validate": { type: "boolean", help: "skip the two grading runs" },
@@ -45,6 +50,13 @@ if either fails.`,
       throw new UsageError(`--out: ${target} would overwrite the source; choose another folder`);
     if (existsSync(target) && !values.force) throw new UsageError(`${target} exists; pass --force to replace it`);
     const student = studentNotebook(homework);
+    const shown = releaseProblems(homework, student);
+    if (shown.length > 0) {
+      io.err(
+        `reglab assign: ${positionals[0]} cannot be released, nothing written:\n${shown.map((p) => `  - ${p}\n`).join("")}`,
+      );
+      return 1;
+    }
     if (!values["no-validate"]) {
       if (!values.quiet) io.err("validating: grading the solved source and the blank student version…\n");
       const { solved, blank, problems } = await validateAssignment(homework, student, {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import {
   DEFAULT_DISPLAY_NAME,
   DEFAULT_KERNEL_NAME,
-  findProjectRoot,
+  courseProject,
   type InstallTarget,
   installKernelSpec,
   PROJECT_JUPYTER_DIR,
@@ -57,7 +57,7 @@ Where it goes:
       : values.prefix !== undefined
         ? { kind: "prefix", prefix: values.prefix }
         : { kind: "project" };
-    const project = values.project ?? findProjectRoot();
+    const project = values.project ?? courseProject();
     const dir = installKernelSpec({
       project,
       target,

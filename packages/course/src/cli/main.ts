@@ -5,11 +5,12 @@
 import { killAllKernels } from "../runner/kernel";
 import { assignCommand } from "./assign-command";
 import { gradeCommand } from "./grade-command";
+import { packageCommand } from "./package-command";
 import { kernelCommand } from "./kernel-command";
 import { runCommand } from "./run-command";
 import { type Command, type CommandIO, UsageError } from "./usage";
 
-const COMMANDS: readonly Command[] = [runCommand, kernelCommand, assignCommand, gradeCommand];
+const COMMANDS: readonly Command[] = [runCommand, kernelCommand, assignCommand, gradeCommand, packageCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

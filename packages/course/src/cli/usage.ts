@@ -34,6 +34,8 @@ export interface OptionSpec {
   min?: number;
   /** The unit a number is in, for messages ("seconds", "MB"). */
   unit?: string;
+  /** string: the values allowed (the help text names them). */
+  choices?: readonly string[];
   help: string;
 }
 
@@ -101,6 +103,8 @@ export function helpText<O extends Options>(spec: CommandSpec<O>): string {
 }
 
 function convert(name: string, spec: OptionSpec, raw: string): string | number {
+  if (spec.choices && !spec.choices.includes(raw))
+    throw new UsageError(`--${name} must be one of ${spec.choices.join(", ")}, got "${raw}"`);
   if (spec.type === "string") return raw;
   const number = Number(raw);
   const min = spec.min ?? 0;

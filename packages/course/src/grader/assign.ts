@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { type Cell, joinSource, type Notebook, writeNotebook } from "../runner/notebook";
 import { gradeAll } from "./batch";
-import type { GradeReport } from "./grade";
+import { planGrading, solutionLinesShown } from "./plan";
+import type { GradeReport } from "./scoring";
 import { type HomeworkSource, HIDDEN, replaceRegions, rubricOf, SOLUTION } from "./source";
 
 export const STUB = ["// YOUR CODE HERE", 'throw new Error("not implemented");'];
@@ -49,6 +50,21 @@ export interface AssignmentValidation {
   blank: GradeReport;
   /** What is wrong, one line each; empty when the assignment is valid. */
   problems: string[];
+}
+
+/**
+ * What is wrong with a release before anything runs, one line each: a test the grader cannot compile
+ * into its extraction and checking parts, or a visible cell that shows a line of a solution (a
+ * visible test that computes the expected answer as the solution does gives it away).
+ */
+export function releaseProblems(homework: HomeworkSource, student: Notebook): string[] {
+  const problems: string[] = [];
+  try {
+    planGrading(homework);
+  } catch (error) {
+    problems.push(`the tests cannot be compiled for grading: ${(error as Error).message}`);
+  }
+  return [...problems, ...solutionLinesShown(homework, student)];
 }
 
 /**

@@ -1,21 +1,18 @@
 /**
- * Grading many submissions: each in its own kernel, `jobs` at a time (kernels are separate processes,
- * so this spreads over the cores), results in the order given, a crashing or hanging submission
- * never stopping the others.
+ * Grading many submissions: each in its own pair of kernels, `jobs` at a time (kernels are separate
+ * processes, so this spreads over the cores), results in the order given. A submission's feedback
+ * notebook goes to `onGraded` as soon as it is graded and is not kept, so a batch holds one small
+ * report per submission, however much its cells printed. Whatever one submission does — a crash, a
+ * hang, a flood of output — it gets a report, and the batch goes on.
  */
-import {
-  type GradeOptions,
-  type GradeReport,
-  type GradingSetup,
-  gradeSubmission,
-  prepareGrading,
-  ungraded,
-} from "./grade";
+import { type GradedSubmission, type GradeOptions, type GradingSetup, gradeSubmission, prepareGrading } from "./grade";
+import { type GradeReport, ungraded } from "./scoring";
 import type { HomeworkSource } from "./source";
 
 export interface BatchOptions extends GradeOptions {
   jobs?: number;
-  onGraded?: (report: GradeReport, done: number, total: number) => void;
+  /** Called as each submission is graded (`index` in `files`), with its feedback notebook. */
+  onGraded?: (graded: GradedSubmission, index: number, done: number, total: number) => void;
 }
 
 export async function gradeAll(
@@ -42,12 +39,16 @@ async function gradeEach(
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
+      let graded: GradedSubmission;
       try {
-        reports[index] = await gradeSubmission(files[index], homework, options);
+        graded = await gradeSubmission(files[index], homework, options);
       } catch (error) {
-        reports[index] = ungraded(files[index], homework, `could not be graded: ${(error as Error).message}`);
+        graded = {
+          report: ungraded(files[index], homework, "failed", `could not be graded: ${(error as Error).message}`),
+        };
       }
-      options.onGraded?.(reports[index], ++done, files.length);
+      reports[index] = graded.report;
+      options.onGraded?.(graded, index, ++done, files.length);
     }
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, files.length));

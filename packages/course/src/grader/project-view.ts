@@ -3,12 +3,12 @@
  * Node installation the kernel runs on, each bound read-only at its own path inside the sandbox.
  *
  * Graded as an ordinary user, the kernel runs under that user's id without any capability, so the
- * folders are bound as they are. Graded as root, the kernel runs as `nobody` (see sandbox.ts), and
- * sees a staged tree instead: folders made afresh by root (so nothing above them need be open to
- * others, e.g. a clone in a private `mktemp -d`), holding hard links to the project's files, or
- * copies of the few that `nobody` could write or not read. Every file it can reach is then owned by
- * another user and writable by none but root: a kernel that found a way to remount its view
- * writable would still not change a byte of the project.
+ * folders are bound as they are. Graded as root, each kernel runs as a user of its own (see
+ * sandbox.ts), and sees a staged tree instead: folders made afresh by root (so nothing above them
+ * need be open to others, e.g. a clone in a private `mktemp -d`), holding hard links to the
+ * project's files, or copies of the few that others could write or not read. Every file it can reach
+ * is then owned by another user and writable by its owner only: a kernel that found a way to remount
+ * its view writable would still not change a byte of the project.
  */
 import {
   chmodSync,
@@ -26,10 +26,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, sep } from "node:path";
-
-/** The user a root grader runs kernels as: nobody/nogroup. */
-export const SANDBOX_UID = 65534;
-export const SANDBOX_GID = 65534;
 
 export interface Bind {
   /** The folder on the host. */
@@ -55,13 +51,13 @@ export function openToOthers(path: string): boolean {
   return (statSync(path).mode & 0o004) !== 0;
 }
 
-/** A file `nobody` may read but not change: owned by someone else, readable by others, not writable by them. */
-function safeToLink(mode: number, uid: number): boolean {
-  return uid !== SANDBOX_UID && (mode & 0o004) !== 0 && (mode & 0o022) === 0;
+/** A file other users may read but not change: readable by others, writable by its owner only. */
+function safeToLink(mode: number): boolean {
+  return (mode & 0o004) !== 0 && (mode & 0o022) === 0;
 }
 
-function stageFile(source: string, target: string, mode: number, uid: number): void {
-  if (safeToLink(mode, uid)) {
+function stageFile(source: string, target: string, mode: number): void {
+  if (safeToLink(mode)) {
     try {
       linkSync(source, target);
       return;
@@ -83,10 +79,7 @@ function stageTree(source: string, target: string): void {
     const to = join(target, entry.name);
     if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
     else if (entry.isDirectory()) stageTree(from, to);
-    else if (entry.isFile()) {
-      const { mode, uid } = lstatSync(from);
-      stageFile(from, to, mode, uid);
-    }
+    else if (entry.isFile()) stageFile(from, to, lstatSync(from).mode);
     // sockets, FIFOs and devices have no business in a package folder: left out
   }
 }
@@ -102,7 +95,7 @@ export function projectView(folders: readonly string[], staged: boolean): Projec
     chmodSync(base, 0o755);
     if (!openToOthers(base))
       throw new Error(
-        `${dirname(base)} is not open to other users, so the sandbox's user (uid ${SANDBOX_UID}) cannot reach the staged project there; set TMPDIR to a folder such as /tmp`,
+        `${dirname(base)} is not open to other users, so the kernels' users cannot reach the staged project there; set TMPDIR to a folder such as /tmp`,
       );
     const binds = folders.map((folder, i) => {
       const copy = join(base, String(i));

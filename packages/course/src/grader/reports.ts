@@ -1,21 +1,22 @@
-/** Grading results as files: JSON (one submission or many), CSV (one row per submission), HTML feedback. */
+/**
+ * Grading results as files: JSON (one submission or many), CSV (one row per submission), and an HTML
+ * feedback page per submission, written as soon as it is graded.
+ */
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import type { Cell } from "../runner/notebook";
+import { escapeHtml, writeFileAtomic } from "reglab/tooling";
 import { renderReport } from "../runner/report";
-import { writeFileAtomic, escapeHtml } from "reglab/tooling";
-import { CANARY_CELL_ID, type GradeReport, SETUP_CELL_ID } from "./grade";
-import type { HomeworkSource } from "./source";
-
-/** The JSON of one report (without the graded notebook). */
-export function reportJson(report: GradeReport): Omit<GradeReport, "graded"> {
-  const { graded: _graded, ...rest } = report;
-  return rest;
-}
+import type { GradedSubmission } from "./grade";
+import { type GradeReport, includesManual } from "./scoring";
 
 function csvField(value: string | number): string {
   const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Rows as CSV (RFC 4180 quoting), a header row first. */
+export function csvTable(rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  return rows.map((row) => row.map(csvField).join(",")).join("\n") + "\n";
 }
 
 /**
@@ -26,30 +27,42 @@ export function reportsCsv(reports: readonly GradeReport[]): string {
   const testIds = reports[0]?.tests.map((t) => t.id) ?? [];
   const manual = reports[0]?.manual ?? [];
   const manualIds = manual.map((m) => m.id);
+  const anyLate = reports.some((report) => report.late !== undefined);
   const header = [
     "submission",
+    "status",
     "score",
     "max_score",
     ...testIds,
     ...manual.map((m) => `${m.id} (manual, max ${m.max_points})`),
+    ...(anyLate ? ["late_penalty_percent"] : []),
     "error",
   ];
   const rows = reports.map((report) => [
     report.submission,
+    report.status,
     report.score,
     report.max_score,
     ...testIds.map((id) => report.tests.find((t) => t.id === id)?.points ?? 0),
-    ...manualIds.map(() => ""),
+    ...manualIds.map((id) => report.manual.find((m) => m.id === id)?.points ?? ""),
+    ...(anyLate ? [report.late?.penalty_percent ?? 0] : []),
     report.error ?? "",
   ]);
-  return [header, ...rows].map((row) => row.map(csvField).join(",")).join("\n") + "\n";
+  return csvTable([header, ...rows]);
 }
 
-/** A feedback page: the scores, then the student's cells and the tests with their outputs (hidden test code left out). */
-export function feedbackHtml(report: GradeReport, homework: HomeworkSource): string {
-  // Test cells are shown as students see them: the released version, without the hidden parts.
-  const testIds = new Set(homework.tests.map((test) => test.cellId));
-  const released = new Map(homework.tests.map((test) => [test.cellId, test.releasedSource]));
+/** "遲交 late: 30.5 h after the due time, 10% off (12 → 10.8)", for a report with a late penalty. */
+export function lateLine(report: GradeReport): string {
+  const late = report.late!;
+  return `遲交 late: ${late.hours_late} h after the due time, ${late.penalty_percent}% off (${late.score_before_penalty} → ${report.score})`;
+}
+
+/**
+ * A feedback page: the scores, then the student's cells with their outputs and each test as released
+ * (no hidden test code) with the checker's verdicts.
+ */
+export function feedbackHtml(graded: GradedSubmission): string {
+  const { report, notebook } = graded;
   const rows = report.tests
     .map(
       (t) =>
@@ -59,19 +72,14 @@ export function feedbackHtml(report: GradeReport, homework: HomeworkSource): str
   const manual = report.manual
     .map(
       (m) =>
-        `<tr><td>${escapeHtml(m.id)}</td><td class="num">? / ${m.max_points}</td><td>graded by hand</td><td></td></tr>`,
+        `<tr><td>${escapeHtml(m.id)}</td><td class="num">${m.points ?? "?"} / ${m.max_points}</td><td>graded by hand</td><td>${escapeHtml(m.comment ?? "")}</td></tr>`,
     )
     .join("");
   const preamble =
-    `<p class="verdict">Score ${report.score} / ${report.max_score}${report.manual.length > 0 ? " (questions graded by hand not included)" : ""}</p>` +
+    `<p class="verdict">Score ${report.score} / ${report.max_score}${report.manual.length > 0 && !includesManual(report) ? " (questions graded by hand not included)" : ""}</p>` +
     (report.error ? `<p class="failure">${escapeHtml(report.error)}</p>` : "") +
+    (report.late ? `<p class="failure">${escapeHtml(lateLine(report))}</p>` : "") +
     `<table class="summary"><thead><tr><th>Test</th><th>Points</th><th>Status</th><th>Message</th></tr></thead><tbody>${rows}${manual}</tbody></table>`;
-  const notebook = report.graded && {
-    ...report.graded,
-    cells: report.graded.cells
-      .filter((cell) => cell.id !== SETUP_CELL_ID && cell.id !== CANARY_CELL_ID)
-      .map((cell): Cell => (testIds.has(cell.id) ? { ...cell, source: released.get(cell.id) ?? "" } : cell)),
-  };
   return renderReport(
     notebook ? [{ name: basename(report.submission), status: report.error ? "failed" : "completed", notebook }] : [],
     `Feedback: ${basename(report.submission)}`,
@@ -79,10 +87,17 @@ export function feedbackHtml(report: GradeReport, homework: HomeworkSource): str
   );
 }
 
-/** The JSON of a batch: an object for one submission, a list for several. */
-export function reportsJson(reports: readonly GradeReport[]): string {
-  const json = reports.length === 1 ? reportJson(reports[0]) : reports.map(reportJson);
-  return JSON.stringify(json, null, 2) + "\n";
+/** The JSON of a batch: an object for one submission, a list for several (or always, `asList`). */
+export function reportsJson(reports: readonly GradeReport[], asList = false): string {
+  return JSON.stringify(reports.length === 1 && !asList ? reports[0] : reports, null, 2) + "\n";
+}
+
+/** Writes submission `index`'s feedback page, NNN-<name>.html, into `dir` (whole or not at all). */
+export function writeFeedbackPage(dir: string, index: number, graded: GradedSubmission): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${String(index + 1).padStart(3, "0")}-${basename(graded.report.submission, ".ipynb")}.html`);
+  writeFileAtomic(file, feedbackHtml(graded));
+  return file;
 }
 
 export interface ReportFiles {
@@ -90,19 +105,12 @@ export interface ReportFiles {
   json?: string;
   /** One CSV row per submission. */
   csv?: string;
-  /** A folder for one feedback page per submission, NNN-<name>.html. */
-  feedbackDir?: string;
+  /** The JSON as a list even for one submission (a shard's). */
+  asList?: boolean;
 }
 
 /** Writes what `files` asks for; every file is written whole or not at all. */
-export function writeGradeReports(reports: readonly GradeReport[], homework: HomeworkSource, files: ReportFiles): void {
-  if (files.json) writeFileAtomic(files.json, reportsJson(reports));
+export function writeGradeReports(reports: readonly GradeReport[], files: ReportFiles): void {
+  if (files.json) writeFileAtomic(files.json, reportsJson(reports, files.asList));
   if (files.csv) writeFileAtomic(files.csv, reportsCsv(reports));
-  if (files.feedbackDir) {
-    mkdirSync(files.feedbackDir, { recursive: true });
-    reports.forEach((report, i) => {
-      const name = `${String(i + 1).padStart(3, "0")}-${basename(report.submission, ".ipynb")}.html`;
-      writeFileAtomic(join(files.feedbackDir!, name), feedbackHtml(report, homework));
-    });
-  }
 }

@@ -5,17 +5,20 @@
  *
  * - a user without privileges: the kernel holds no capability (bubblewrap `--cap-drop ALL`, a user
  *   namespace of its own, `--disable-userns` so it cannot make another); graded as root, it runs as
- *   `nobody` (uid 65534, through `setpriv`) on a staged view of the project whose files all belong
- *   to another user (project-view.ts) — uid 0 in a sandbox is otherwise uid 0 on the host;
+ *   a user of its own, unused on the host (through `setpriv`), on a staged view of the project whose
+ *   files all belong to another user (project-view.ts) — uid 0 in a sandbox is otherwise uid 0 on
+ *   the host;
  * - seccomp (seccomp.ts): mount, namespaces, ptrace, keyrings, bpf and the like fail; sockets are
  *   unix sockets only;
- * - bubblewrap's namespaces: a new root holding only read-only system folders, the project's
- *   packages and compiled library, and one writable scratch folder; own PID, network, IPC and UTS
- *   namespaces (no network: the grader talks to the kernel over unix sockets in the scratch folder);
- *   an empty environment but for what is passed; the kernel dies with the grader, and everything it
+ * - bubblewrap's namespaces: a new root holding only read-only system folders and the project's
+ *   packages; the kernel's writable world is size-limited tmpfs of its own (its working folder
+ *   /sandbox/work, /sandbox/run for its sockets, /tmp), none of it on the host's disk; own PID, network, IPC
+ *   and UTS namespaces (no network: the grader reaches the kernel's unix sockets through
+ *   /proc/<pid>/root); an empty environment but for what is passed; one read-only folder from the
+ *   grader (requests, or the checker's channel); the kernel dies with the grader, and everything it
  *   started dies with it;
- * - resource limits (`prlimit`): each process's data segment (the JS heap, Buffers and wasm memory)
- *   and file sizes;
+ * - resource limits (`prlimit`): each process's data segment (the JS heap, Buffers and wasm memory,
+ *   thread stacks), file sizes, and processes and threads;
  * - Node's permission model inside (no child processes, writes only in scratch) — not a security
  *   boundary by Node's own account, one more layer here; outside a sandbox (`--unsafe-no-sandbox`)
  *   the only one, with reads limited too.
@@ -29,8 +32,6 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
-  readdirSync,
-  readFileSync,
   readlinkSync,
   realpathSync,
   rmSync,
@@ -40,7 +41,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { KernelLaunch } from "../runner/kernel";
 import { findIn, findOnPath } from "reglab/tooling";
-import { type Bind, SANDBOX_GID, SANDBOX_UID } from "./project-view";
+import type { Bind } from "./project-view";
 import { seccompFilter } from "./seccomp";
 
 /** Environment variables passed from the grader into the kernel (backend choice, data folders). */
@@ -65,26 +66,58 @@ const SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin";
 /** Largest file a submission may write, in MB. */
 export const MAX_FILE_MB = 512;
 
-/** The file descriptor bubblewrap reads the seccomp filter from. */
+/**
+ * The kernel's working folder and HOME inside the sandbox: a tmpfs of WORK_MB. (Under a folder of its
+ * own, so that it hides none of the host's folders bound beside it.)
+ */
+export const KERNEL_WORK = "/sandbox/work";
+/** Where the kernel's sockets, connection file and the grader's read-only folder are: a tmpfs of RUN_MB. */
+export const KERNEL_RUN = "/sandbox/run";
+/** The grader's read-only folder inside the kernel (requests for the student's kernel, the checker's channel). */
+export const KERNEL_CONTROL = `${KERNEL_RUN}/control`;
+const WORK_MB = 256;
+const RUN_MB = 16;
+const TMP_MB = 64;
+/** Processes and threads of a kernel's user (a Node kernel with wasm threads runs ~40). */
+export const MAX_THREADS = 512;
+
+/** The file descriptor bubblewrap reads the seccomp filter from; the connection file follows. */
 const SECCOMP_FD = 3;
+const CONNECTION_FD = 4;
+const STATUS_FD = 5;
 
 export interface SandboxPlan {
   /** The folders of the project the kernel sees, read-only (project-view.ts). */
   binds: Bind[];
-  /** The only writable folder; the kernel's working folder and HOME. */
-  scratch: string;
-  /** Cap on each process's data segment (heap, Buffers, wasm memory), in MB. */
+  /** The project's node_modules, linked from the kernel's working folder (so cells import "reglab"). */
+  nodeModules: string;
+  /** A host folder the kernel sees read-only at KERNEL_CONTROL. */
+  control: string;
+  /** Cap on each process's data segment (heap, Buffers, wasm memory, thread stacks), in MB. */
   memoryMb: number;
+  /** Graded as root: the user this kernel runs as (one of its own, see kernelUser). */
+  user?: SandboxUser;
 }
 
-/** Graded as root, kernels run as this user, through `setpriv`. */
+/** A user a kernel runs as when the grader is root. */
 export interface SandboxUser {
   uid: number;
   gid: number;
-  setpriv: string;
 }
 
-export type Isolation = { kind: "bubblewrap"; bwrap: string; user?: SandboxUser } | { kind: "none"; reason: string };
+export type Isolation = { kind: "bubblewrap"; bwrap: string; setpriv?: string } | { kind: "none"; reason: string };
+
+/**
+ * Graded as root, every kernel runs as a user of its own, from a range no host account uses
+ * (1,000,000,000 and up, offset by the grader's pid so concurrent graders do not meet): a kernel then
+ * reaches no file but the world-readable ones, and RLIMIT_NPROC, which counts per user, limits each
+ * kernel apart from the others.
+ */
+let nextKernelUser = 0;
+export function kernelUser(): SandboxUser {
+  const uid = 1_000_000_000 + (process.pid % 100_000) * 1000 + (nextKernelUser++ % 1000);
+  return { uid, gid: uid };
+}
 
 /** bubblewrap's options that take every privilege away; the same for the probe and the kernels. */
 const PRIVILEGE_ARGS = [
@@ -100,21 +133,20 @@ const PRIVILEGE_ARGS = [
   String(SECCOMP_FD),
 ];
 
-/** The command that starts bubblewrap: as `user` when there is one. */
-function bwrapCommand(isolation: { bwrap: string; user?: SandboxUser }): string[] {
-  const { user } = isolation;
-  return user
-    ? [
-        user.setpriv,
-        `--reuid=${user.uid}`,
-        `--regid=${user.gid}`,
-        "--clear-groups",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-        "--",
-        isolation.bwrap,
-      ]
-    : [isolation.bwrap];
+/** The command that starts bubblewrap: as `user` when there is one (grading as root). */
+function bwrapCommand(isolation: { bwrap: string; setpriv?: string }, user: SandboxUser | undefined): string[] {
+  if (!user) return [isolation.bwrap];
+  if (!isolation.setpriv) throw new Error("running a kernel as another user needs setpriv");
+  return [
+    isolation.setpriv,
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--",
+    isolation.bwrap,
+  ];
 }
 
 /** What a process in the probe sandbox reports of itself, from /proc/self/status. */
@@ -138,7 +170,7 @@ let probed: Isolation | undefined;
 /**
  * Whether every layer can be set up here (checked once per process): bubblewrap runs, the seccomp
  * filter loads, and a process inside holds no capability, cannot gain privileges, is filtered, and —
- * graded as root — runs as nobody.
+ * graded as root — runs as a user of its own.
  */
 export function detectIsolation(): Isolation {
   if (probed) return probed;
@@ -156,15 +188,16 @@ function probeIsolation(): Isolation {
   } catch (error) {
     return none((error as Error).message);
   }
+  let setpriv: string | undefined;
   let user: SandboxUser | undefined;
   if (process.getuid?.() === 0) {
-    const setpriv = findOnPath("setpriv");
+    setpriv = findOnPath("setpriv");
     if (!setpriv)
-      return none("grading as root needs setpriv (util-linux) to run kernels as nobody, and it is not installed");
-    user = { uid: SANDBOX_UID, gid: SANDBOX_GID, setpriv };
+      return none("grading as root needs setpriv (util-linux) to run kernels as other users, and it is not installed");
+    user = kernelUser();
   }
   const [command, ...args] = [
-    ...bwrapCommand({ bwrap, user }),
+    ...bwrapCommand({ bwrap, setpriv }, user),
     "--ro-bind",
     "/",
     "/",
@@ -184,7 +217,7 @@ function probeIsolation(): Isolation {
     return none(`bubblewrap cannot create a sandbox here (${detail})`);
   }
   const missing = missingLayer(probe.stdout, user);
-  return missing ? none(`${missing} in the sandbox bubblewrap made`) : { kind: "bubblewrap", bwrap, user };
+  return missing ? none(`${missing} in the sandbox bubblewrap made`) : { kind: "bubblewrap", bwrap, setpriv };
 }
 
 /** Runs `use` with a file descriptor open on a temporary file holding `data` (for a child's extra fd). */
@@ -208,15 +241,18 @@ export function dataDirs(): string[] {
   return DATA_ENV.map((name) => process.env[name]).filter((dir): dir is string => !!dir && existsSync(dir));
 }
 
-/** The kernel's whole environment: nothing of the grader's but the backend and data settings. */
-export function sandboxEnv(scratch: string, nodeOptions: string[]): Record<string, string> {
+/**
+ * The kernel's whole environment: nothing of the grader's but the backend and data settings. `home`
+ * is its working folder (KERNEL_WORK in a sandbox).
+ */
+export function sandboxEnv(home: string, nodeOptions: string[]): Record<string, string> {
   const env: Record<string, string> = {
     PATH: SANDBOX_PATH,
-    HOME: scratch,
+    HOME: home,
     // Temporary files (the threaded wasm start writes its worker script) where the kernel may write.
-    TMPDIR: join(scratch, "tmp"),
+    TMPDIR: join(home, "tmp"),
     LANG: "C.UTF-8",
-    REGLAB_CACHE_DIR: join(scratch, ".cache", "experiments"),
+    REGLAB_CACHE_DIR: join(home, ".cache", "experiments"),
     // Figures stay Plotly JSON: rendering PNGs would start Chromium, and the kernel may start nothing.
     REGLAB_PNG: "0",
     NODE_OPTIONS: nodeOptions.join(" "),
@@ -269,13 +305,13 @@ export function permissionFlag(node: string | undefined): string {
 }
 
 /**
- * Node's permission model for the kernel: no child processes, writes only in the scratch folder;
- * reads anywhere inside a sandbox (which shows little), else only `readable`. Addons (zeromq) and
- * workers (threaded wasm) stay allowed.
+ * Node's permission model for the kernel: no child processes, writes only in `writable` (its
+ * working folder; the checker also writes its channel's FIFO); reads anywhere inside a sandbox (which
+ * shows little), else only `readable`. Addons (zeromq) and workers (threaded wasm) stay allowed.
  */
 export function permissionFlags(
   node: string | undefined,
-  scratch: string,
+  writable: readonly string[],
   readable: readonly string[] | "everything",
 ): string[] {
   const reads =
@@ -286,7 +322,7 @@ export function permissionFlags(
   return [
     permissionFlag(node),
     ...reads.map((path) => `--allow-fs-read=${path}`),
-    `--allow-fs-write=${withSlash(realOrSelf(scratch))}`,
+    ...writable.map((path) => `--allow-fs-write=${withSlash(realOrSelf(path))}`),
     "--allow-addons",
     "--allow-worker",
     "--no-warnings=ExperimentalWarning",
@@ -305,34 +341,47 @@ function withSlash(dir: string): string {
   return dir.endsWith("/") ? dir : `${dir}/`;
 }
 
-function limitArgs(plan: SandboxPlan): string[] {
+function limitArgs(memoryMb: number, threads: boolean): string[] {
   const prlimit = findOnPath("prlimit");
   if (!prlimit) throw new Error("prlimit (util-linux) is not installed; it caps the grading kernel's memory");
-  const data = plan.memoryMb * 1024 * 1024;
+  const data = memoryMb * 1024 * 1024;
   const fsize = MAX_FILE_MB * 1024 * 1024;
-  return [prlimit, `--data=${data}:${data}`, `--fsize=${fsize}:${fsize}`, "--core=0:0", "--"];
+  // RLIMIT_NPROC counts every process of the kernel's user: only a user of the kernel's own has it alone.
+  const nproc = threads ? [`--nproc=${MAX_THREADS}:${MAX_THREADS}`] : [];
+  return [prlimit, `--data=${data}:${data}`, `--fsize=${fsize}:${fsize}`, "--core=0:0", ...nproc, "--"];
 }
 
-/** Wraps a kernel launch in bubblewrap, its user and filter, and the resource limits, according to `plan`. */
+/**
+ * Wraps a kernel launch in bubblewrap, its user and filter, and the resource limits, according to
+ * `plan`. The kernel gets its connection file as data (never on the host's disk) and works in its
+ * own tmpfs; the launch is `contained`: its status line names the kernel's pid, under whose
+ * /proc/<pid>/root the grader reaches the sockets.
+ */
 export function bubblewrapLaunch(
   isolation: Extract<Isolation, { kind: "bubblewrap" }>,
   plan: SandboxPlan,
   launch: KernelLaunch,
 ): KernelLaunch {
+  if (!launch.connectionFile) throw new Error("a sandboxed kernel needs its connection file to deliver");
+  const hidden = plan.binds.find(({ target }) => target === "/sandbox" || target.startsWith("/sandbox/"));
+  if (hidden)
+    throw new Error(`${hidden.target}: the grading sandbox keeps /sandbox for itself; move the project elsewhere`);
   const systemBinds = [...SYSTEM_DIRS.filter((dir) => existsSync(dir)), ...dataDirs()];
+  const size = (mb: number) => ["--size", String(mb * 1024 * 1024)];
   const args = [
     ...PRIVILEGE_ARGS,
     // The kernel is the namespace's PID 1: SIGINT from the grader reaches it, and when it ends,
     // the kernel takes everything it started with it.
     "--as-pid-1",
+    "--json-status-fd",
+    String(STATUS_FD),
     "--clearenv",
     ...Object.entries(launch.env).flatMap(([name, value]) => (value === undefined ? [] : ["--setenv", name, value])),
     "--proc",
     "/proc",
     "--dev",
     "/dev",
-    "--size",
-    String(64 * 1024 * 1024),
+    ...size(TMP_MB),
     "--tmpfs",
     "/tmp",
     // A symlinked system folder (/lib → usr/lib on Debian) stays a symlink.
@@ -340,48 +389,44 @@ export function bubblewrapLaunch(
       lstatSync(path).isSymbolicLink() ? ["--symlink", readlinkSync(path), path] : ["--ro-bind", path, path],
     ),
     ...plan.binds.flatMap(({ source, target }) => ["--ro-bind", source, target]),
-    "--bind",
-    plan.scratch,
-    plan.scratch,
+    ...size(WORK_MB),
+    "--tmpfs",
+    KERNEL_WORK,
+    "--dir",
+    join(KERNEL_WORK, "tmp"),
+    "--symlink",
+    plan.nodeModules,
+    join(KERNEL_WORK, "node_modules"),
+    ...size(RUN_MB),
+    "--tmpfs",
+    KERNEL_RUN,
+    "--ro-bind-data",
+    String(CONNECTION_FD),
+    launch.connectionFile.path,
+    "--ro-bind",
+    plan.control,
+    KERNEL_CONTROL,
     // The new root and /dev are tmpfs without a size limit: read-only, so the only places to write are
-    // the scratch folder (files capped in size) and /tmp (capped above).
+    // the kernel's own tmpfs folders, each capped.
     "--remount-ro",
     "/",
     "--remount-ro",
     "/dev",
     "--chdir",
-    launch.cwd,
+    KERNEL_WORK,
     "--",
     ...launch.argv,
   ];
   return {
-    argv: [...limitArgs(plan), ...bwrapCommand(isolation), ...args],
+    argv: [...limitArgs(plan.memoryMb, plan.user !== undefined), ...bwrapCommand(isolation, plan.user), ...args],
     env: { PATH: process.env.PATH },
-    cwd: plan.scratch,
-    fdInputs: [seccompFilter()],
+    cwd: "/",
+    fdInputs: [seccompFilter(), Buffer.from(launch.connectionFile.content)],
+    contained: { statusFd: STATUS_FD },
   };
 }
 
 /** Outside a sandbox: only the resource limits (the permission model comes through NODE_OPTIONS). */
-export function limitedLaunch(plan: SandboxPlan, launch: KernelLaunch): KernelLaunch {
-  return { ...launch, argv: [...limitArgs(plan), ...launch.argv] };
-}
-
-/**
- * The pid of the process `pid` started (bubblewrap's child is the kernel itself, thanks to
- * --as-pid-1): bubblewrap does not forward SIGINT, so interrupts go straight to the kernel.
- */
-export function childOf(pid: number): number | undefined {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Fields after the command name "(…)": state, ppid, …
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) return Number(entry);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return undefined;
+export function limitedLaunch(memoryMb: number, launch: KernelLaunch): KernelLaunch {
+  return { ...launch, argv: [...limitArgs(memoryMb, false), ...launch.argv] };
 }

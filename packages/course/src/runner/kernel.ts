@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,8 +21,16 @@ export interface KernelLaunch {
   argv: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The connection file, written before the process starts; a launcher that delivers it itself drops it. */
+  connectionFile?: { path: string; content: string };
   /** Data the process reads from file descriptors 3, 4, …: each a pipe closed after its data. */
   fdInputs?: Uint8Array[];
+  /**
+   * The kernel runs in a file system of its own (a sandbox): the launcher writes JSON status lines to
+   * file descriptor `statusFd` (bubblewrap's --json-status-fd), whose "child-pid" is the kernel, and
+   * the kernel's sockets are reached from here under /proc/<that pid>/root.
+   */
+  contained?: { statusFd: number };
 }
 
 export interface KernelStartOptions {
@@ -40,15 +48,10 @@ export interface KernelStartOptions {
    * must exist until shutdown and is not removed.
    */
   ipcDir?: string;
-  /** The user and group that must be able to read the connection file (a kernel run as another user). */
-  owner?: { uid: number; gid: number };
+  /** The largest message accepted from the kernel (ZeroMQ drops a peer that sends more); default no limit. */
+  maxMessageBytes?: number;
   /** Rewrites the launch, e.g. to start the kernel inside a sandbox. */
   wrap?: (launch: KernelLaunch) => KernelLaunch;
-  /**
-   * The process that gets SIGINT when a cell is interrupted, given the started process's pid
-   * (default: that process). A wrapper that does not forward signals names its child here.
-   */
-  interruptTarget?: (pid: number) => number | undefined;
 }
 
 export interface ExecuteOptions {
@@ -108,6 +111,65 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The pid of a contained kernel, from the first status line its launcher writes on `fd`
+ * (`{ "child-pid": N, … }`); rejects if the launcher exits or stays silent first.
+ */
+function containedPid(child: ChildProcess, fd: number, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const stream = child.stdio[fd] as NodeJS.ReadableStream | null;
+    const timer = setTimeout(
+      () => finish(new Error(`the sandbox did not start the kernel within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const finish = (result: number | Error) => {
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      if (typeof result === "number") resolve(result);
+      else reject(result);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      setTimeout(
+        () =>
+          finish(
+            new Error(
+              `the sandbox exited (${signal ?? `code ${code}`}) before starting the kernel: ${stderr.trim().split("\n").pop() ?? ""}`,
+            ),
+          ),
+        50,
+      );
+    };
+    child.on("exit", onExit);
+    stream?.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      for (const line of text.split("\n")) {
+        const pid = (/"child-pid":\s*(\d+)/.exec(line) ?? [])[1];
+        if (pid) return finish(Number(pid));
+      }
+    });
+  });
+}
+
+/** Waits until each path is a unix socket (not a link to one); rejects if `child` exits or time runs out. */
+async function socketsBound(paths: readonly string[], child: ChildProcess, deadline: number): Promise<void> {
+  for (;;) {
+    const bound = paths.every((path) => {
+      try {
+        return lstatSync(path).isSocket();
+      } catch {
+        return false;
+      }
+    });
+    if (bound) return;
+    if (child.exitCode !== null || child.signalCode !== null) return; // the handshake reports how it ended
+    if (Date.now() > deadline) throw new Error("the kernel did not open its sockets in time");
+    await delay(20);
+  }
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms).unref());
 }
@@ -132,7 +194,8 @@ export class Kernel {
     private readonly iopub: Subscriber,
     /** A folder this kernel made for its connection file, removed at shutdown. */
     private readonly ownDir: string | undefined,
-    private readonly interruptTarget: KernelStartOptions["interruptTarget"],
+    /** The kernel's own process (in a sandbox, the launcher's child), which gets SIGINT. */
+    private readonly kernelPid: number | undefined,
   ) {
     process.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL);
@@ -176,36 +239,61 @@ export class Kernel {
       kernel_name: spec.name,
     };
     const connectionFile = join(dir, "connection.json");
-    writeFileSync(connectionFile, JSON.stringify(connection), { mode: 0o600 });
-    if (options.owner) chownSync(connectionFile, options.owner.uid, options.owner.gid);
     const plain: KernelLaunch = {
       argv: spec.spec.argv.map((arg) =>
         arg.replaceAll("{connection_file}", connectionFile).replaceAll("{resource_dir}", spec.dir),
       ),
       env: { ...(options.inheritEnv === false ? {} : process.env), ...spec.spec.env, ...options.env },
       cwd: options.cwd,
+      connectionFile: { path: connectionFile, content: JSON.stringify(connection) },
     };
     const launch = options.wrap ? options.wrap(plain) : plain;
+    if (launch.connectionFile)
+      writeFileSync(launch.connectionFile.path, launch.connectionFile.content, { mode: 0o600 });
     const inputs = launch.fdInputs ?? [];
     const child = spawn(launch.argv[0], launch.argv.slice(1), {
       cwd: launch.cwd,
       env: launch.env,
-      stdio: ["ignore", "pipe", "pipe", ...inputs.map(() => "pipe" as const)],
+      stdio: [
+        "ignore",
+        "pipe",
+        "pipe",
+        ...inputs.map(() => "pipe" as const),
+        ...(launch.contained ? ["pipe" as const] : []),
+      ],
     });
     inputs.forEach((data, i) => {
       const pipe = child.stdio[3 + i] as Writable | null;
       pipe?.on("error", () => {}); // a process that never reads it (it failed to start) is reported below
       pipe?.end(data);
     });
-    const address = (port: number) => channelAddress(connection.transport, connection.ip, port);
-    const shell = new zmq.Dealer({ linger: 0 });
-    const control = new zmq.Dealer({ linger: 0 });
-    const iopub = new zmq.Subscriber({ linger: 0 });
+    let kernelPid = child.pid;
+    let socketBase = connection.ip;
+    const socketOptions: { linger: number; maxMessageSize?: number; reconnectInterval?: number } = { linger: 0 };
+    if (options.maxMessageBytes !== undefined) socketOptions.maxMessageSize = options.maxMessageBytes;
+    if (launch.contained) {
+      const deadline = Date.now() + (options.startupTimeoutMs ?? 60_000);
+      kernelPid = await containedPid(child, launch.contained.statusFd, deadline - Date.now());
+      socketBase = `/proc/${kernelPid}/root${connection.ip}`;
+      // The kernel's sockets live in its own file system, which code in it may later change: connect
+      // once they are there, to the sockets themselves, and never reconnect (a path swapped for a
+      // symlink later would lead out of the sandbox).
+      await socketsBound(
+        [connection.shell_port, connection.iopub_port, connection.control_port].map((port) => `${socketBase}:${port}`),
+        child,
+        deadline,
+      );
+      socketOptions.reconnectInterval = -1;
+    }
+    const address = (port: number) => channelAddress(connection.transport, socketBase, port);
+    const shell = new zmq.Dealer(socketOptions);
+    const control = new zmq.Dealer(socketOptions);
+    const iopub = new zmq.Subscriber(socketOptions);
     shell.connect(address(connection.shell_port));
     control.connect(address(connection.control_port));
     iopub.connect(address(connection.iopub_port));
     iopub.subscribe();
-    const kernel = new Kernel(spec, child, connection, shell, control, iopub, ownDir, options.interruptTarget);
+    const kernel = new Kernel(spec, child, connection, shell, control, iopub, ownDir, kernelPid);
     try {
       await kernel.handshake(options.startupTimeoutMs ?? 60_000);
     } catch (error) {
@@ -213,7 +301,7 @@ export class Kernel {
       throw error;
     }
     // The kernel has read its key: code run in it later finds no connection file to sign messages with.
-    rmSync(connectionFile, { force: true });
+    if (launch.connectionFile) rmSync(launch.connectionFile.path, { force: true });
     return kernel;
   }
 
@@ -356,10 +444,8 @@ export class Kernel {
     if (this.spec.spec.interrupt_mode === "message") {
       await this.control.send(encode(this.connection.key, newMessage("interrupt_request", this.session, {})));
     } else {
-      const pid = this.process.pid;
-      const target = pid === undefined ? undefined : (this.interruptTarget?.(pid) ?? pid);
       try {
-        if (target !== undefined) process.kill(target, "SIGINT");
+        if (this.kernelPid !== undefined) process.kill(this.kernelPid, "SIGINT");
       } catch {
         // already gone: the exit handler reports it
       }

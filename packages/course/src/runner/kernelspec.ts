@@ -9,7 +9,13 @@ import { delimiter, join, resolve, sep } from "node:path";
 import { findProjectRoot, writeFileAtomic } from "reglab/tooling";
 import { checkTslab, tslabArgv } from "./tslab";
 
-export { findProjectRoot };
+/**
+ * The project whose tslab and kernelspec reglab uses: the one around the working directory, else the
+ * one this package is installed in (so `npx reglab run ~/elsewhere/x.ipynb` works from anywhere).
+ */
+export function courseProject(): string | undefined {
+  return findProjectRoot() ?? findProjectRoot(__dirname);
+}
 
 export const DEFAULT_KERNEL_NAME = "reglab";
 export const DEFAULT_DISPLAY_NAME = "TypeScript (reglab)";
@@ -42,7 +48,7 @@ export function userJupyterDir(): string {
 }
 
 /** Data directories searched for `kernels/<name>`, first match wins. */
-export function kernelSearchPath(project = findProjectRoot()): string[] {
+export function kernelSearchPath(project = courseProject()): string[] {
   const dirs: string[] = [];
   if (project) dirs.push(join(project, PROJECT_JUPYTER_DIR));
   for (const entry of (process.env.JUPYTER_PATH ?? "").split(delimiter)) if (entry) dirs.push(resolve(entry));
@@ -64,7 +70,7 @@ function readSpec(file: string): KernelSpec {
   return spec;
 }
 
-export function findKernelSpec(name: string, project = findProjectRoot()): FoundKernelSpec {
+export function findKernelSpec(name: string, project = courseProject()): FoundKernelSpec {
   const searched = kernelSearchPath(project);
   for (const base of searched) {
     const dir = join(base, "kernels", name);
@@ -120,7 +126,7 @@ export function kernelSpecProject(spec: KernelSpec): string | undefined {
 
 /** Writes kernels/<name>/kernel.json for the project's tslab; returns the folder written. */
 export function installKernelSpec(options: InstallOptions = {}): string {
-  const project = options.project ?? findProjectRoot();
+  const project = options.project ?? courseProject();
   if (!project) {
     throw new Error(
       `no node_modules/.bin/tslab at or above ${process.cwd()}; run \`npm install\` in the project first`,

@@ -89,6 +89,20 @@ export function newCellId(taken: ReadonlySet<string>): string {
 
 /** Notebooks larger than this are refused before parsing (a course notebook with figures is ~10 MB). */
 export const MAX_NOTEBOOK_MB = 200;
+/** Deepest nesting of arrays and objects a notebook may have (nbformat's own is under 10). */
+export const MAX_NOTEBOOK_DEPTH = 100;
+
+/** Whether `value` nests arrays and objects deeper than `max` (iterative: any input is safe). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 /**
  * Parses a notebook, upgrades nbformat 4.0–4.4 to 4.5 (a fresh unique id for every cell that lacks
@@ -104,6 +118,8 @@ export function parseNotebook(text: string, file: string): Notebook {
   }
   if (typeof nb !== "object" || nb === null || Array.isArray(nb))
     throw new Error(`${file}: not a notebook (JSON but not an object)`);
+  if (nestedDeeperThan(nb, MAX_NOTEBOOK_DEPTH))
+    throw new Error(`${file}: not a notebook (nested more than ${MAX_NOTEBOOK_DEPTH} levels deep)`);
   if (nb.nbformat !== 4) {
     throw new Error(
       `${file}: nbformat ${JSON.stringify(nb.nbformat)} is not supported, only nbformat 4 (open and save it in Jupyter to upgrade)`,

@@ -2,10 +2,14 @@
  * iopub messages → nbformat outputs, as Jupyter front ends build them: consecutive stream text of one
  * stream is merged into one output, `update_display_data` rewrites every output that carries its
  * display id (in any cell), `clear_output` empties the cell (or does so before the next output when
- * `wait` is set).
+ * `wait` is set). A budget bounds what is kept (an untrusted kernel may print without end): past it,
+ * outputs are dropped and the cell says so once.
  */
 import type { Message } from "./wire";
-import { joinSource, type Output } from "./notebook";
+import { joinSource, nestedDeeperThan, type Output } from "./notebook";
+
+/** With a budget (untrusted kernels), display data nested deeper than this is not kept. */
+const MAX_OUTPUT_DEPTH = 64;
 import { DIAGNOSTIC_LINE, THROWN_LINE } from "./tslab";
 
 /** The fields of iopub message contents read here (Jupyter messaging 5.3); all optional, all checked. */
@@ -28,11 +32,34 @@ export class OutputCollector {
     Array<{ data: Record<string, unknown>; metadata: Record<string, unknown> }>
   >();
   private clearOnNext = false;
+  private received = 0;
+  private overBudget = false;
+
+  /** `maxBytes`: how much output text and data to keep, over all cells (default: everything). */
+  constructor(private readonly maxBytes = Infinity) {}
 
   /** Applies one iopub message to the outputs of the cell it belongs to. */
   handle(outputs: Output[], message: Message): void {
     const content = message.content as IopubContent;
     const type = message.header.msg_type;
+    if (
+      this.maxBytes !== Infinity &&
+      ["stream", "display_data", "update_display_data", "execute_result", "error"].includes(type)
+    ) {
+      this.received +=
+        typeof content.text === "string" ? content.text.length : JSON.stringify(content.data ?? content).length;
+      if (this.received > this.maxBytes) {
+        if (!this.overBudget) {
+          this.overBudget = true;
+          outputs.push({
+            output_type: "stream",
+            name: "stderr",
+            text: `\n[reglab: more than ${Math.round(this.maxBytes / 1024 / 1024)} MB of output; the rest was not kept]\n`,
+          });
+        }
+        return;
+      }
+    }
     if (type === "clear_output") {
       if (content.wait) this.clearOnNext = true;
       else outputs.length = 0;
@@ -47,6 +74,14 @@ export class OutputCollector {
     }
     const output = toOutput(type, content);
     if (!output) return;
+    if (this.maxBytes !== Infinity && nestedDeeperThan(content.data, MAX_OUTPUT_DEPTH)) {
+      outputs.push({
+        output_type: "stream",
+        name: "stderr",
+        text: "[reglab: an output nested too deep was not kept]\n",
+      });
+      return;
+    }
     if (this.clearOnNext) {
       outputs.length = 0;
       this.clearOnNext = false;

@@ -124,7 +124,7 @@ function anchor(index: number): string {
 function summaryTable(entries: readonly ReportEntry[]): string {
   const rows = entries.map((entry, index) => {
     const name = entry.notebook ? `<a href="#${anchor(index)}">${escapeHtml(entry.name)}</a>` : escapeHtml(entry.name);
-    const file = entry.link ? ` · <a class="file" href="${escapeHtml(entry.link)}">${escapeHtml(entry.link)}</a>` : "";
+    const file = entry.link ? ` · <a class="file" href="${escapeHtml(entry.link)}">檔案 file</a>` : "";
     const duration = entry.durationSeconds === undefined ? "" : `${entry.durationSeconds.toFixed(1)} s`;
     return (
       `<tr class="${entry.status}"><td>${name}${file}</td><td class="status">${entry.status}</td>` +
@@ -152,6 +152,8 @@ section.notebook { border-top: 3px solid #444; margin-top: 2.5rem; padding-top: 
 pre { margin: .3rem 0; white-space: pre-wrap; word-break: break-word; font-size: .85em; }
 .outputs { padding-left: .9rem; } .stream.stderr { background: #fdecea; }
 .failure { color: #c62828; font-weight: 600; margin: .3rem 0 0 .9rem; }
+.outputs table, .cell.markdown table { border-collapse: collapse; margin: .4rem 0; }
+.outputs th, .outputs td, .cell.markdown th, .cell.markdown td { border-bottom: 1px solid #ddd; padding: .2rem .6rem; }
 .plot { width: 100%; min-height: 420px; } .image img { max-width: 100%; }
 details.input summary { cursor: pointer; color: #567; font-size: .85em; }
 .katex-block { text-align: center; margin: .6em 0; } math[display="block"] { font-size: 1.15em; }
@@ -187,7 +189,7 @@ export function renderReport(
   const failed = entries.filter((entry) => entry.status !== "completed").length;
   const verdict =
     failed === 0 ? `all ${entries.length} notebooks ran clean` : `${failed} of ${entries.length} notebooks failed`;
-  return [
+  const page = [
     "<!DOCTYPE html>",
     `<html lang="zh-Hant"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(title)}</title><style>${STYLE}</style>`,
@@ -205,4 +207,14 @@ export function renderReport(
     "</body></html>",
     "",
   ].join("\n");
+  return renderer.trusted ? page : withoutBidiControls(page);
+}
+
+/**
+ * Untrusted text with bidirectional controls (U+202A–U+202E, U+2066–U+2069) could reorder what a page
+ * shows — a score read backwards, a message that seems to be the grader's: they are shown as their
+ * code points instead. The page's own markup has none.
+ */
+export function withoutBidiControls(html: string): string {
+  return html.replace(/[\u202A-\u202E\u2066-\u2069]/g, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { executeNotebook, failureLine } from "./execute";
 import type { Failure } from "./run-metadata";
-import { findKernelSpec, findProjectRoot } from "./kernelspec";
+import { findKernelSpec, courseProject } from "./kernelspec";
 import { notebookKernelName, readNotebook, writeNotebook } from "./notebook";
 import { injectParameters, type ParameterValue } from "./parameters";
 import { type RunProgress, silentProgress } from "./progress";
@@ -73,7 +73,7 @@ export async function runNotebooks(options: RunOptions): Promise<RunResult> {
   const progress = options.progress ?? silentProgress;
   const inputs = collectNotebooks(options.paths);
   const outDir = resolve(options.outDir ?? DEFAULT_OUT_DIR);
-  const project = options.project ?? findProjectRoot();
+  const project = options.project ?? courseProject();
   const outcomes: NotebookOutcome[] = [];
   const entries: ReportEntry[] = [];
   const claimed = new Map<string, string>();

@@ -27,9 +27,26 @@ export function checkTslab(project: string): void {
     );
 }
 
-/** The command line of the project's tslab kernel, run by `node`. */
+/**
+ * The command line of the project's tslab kernel, run by `node`, with reglab's kernel preload (its
+ * repairs to tslab, see reglab/kernel-preload) loaded first.
+ */
 export function tslabArgv(project: string, node: string): string[] {
-  return [node, join(project, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"];
+  let preload: string;
+  try {
+    preload = require.resolve("reglab/kernel-preload", { paths: [project] });
+  } catch {
+    throw new Error(`${project} has no node_modules/reglab; run \`npm install\` there first`);
+  }
+  return [
+    node,
+    "--require",
+    preload,
+    join(project, "node_modules", "tslab", "bin", "tslab"),
+    "kernel",
+    "--config-path",
+    "{connection_file}",
+  ];
 }
 
 /** tslab binds `${transport}://${ip}:${port}` for each channel; with ipc each is a socket file `ip:port`. */
@@ -46,8 +63,8 @@ export const ABORT_WINDOW_MS = 250;
 /** A TypeScript diagnostic as tslab prints it on stderr: "3:7 - Type 'string' is …" (optionally a file first). */
 export const DIAGNOSTIC_LINE = /^(\S+ )?\d+:\d+ - /;
 
-/** A thrown error's first line as tslab prints it on stderr. */
-export const THROWN_LINE = /^(Uncaught )?[A-Za-z_$][\w$]*(Error|Exception)\b/;
-
-/** tslab serves a cell that starts with a `/** @module name *\/` comment as a module. */
-export const MODULE_MARKER = /\/\*\*[\s\S]*?@module\b[\s\S]*?\*\//;
+/**
+ * A thrown error's first line as tslab prints it on stderr (with reglab's kernel preload, the whole
+ * error is that line: "TypeError: …（儲存格 [3] 第 2 行 …）", "KeyboardInterrupt: …").
+ */
+export const THROWN_LINE = /^(Uncaught )?[A-Za-z_$][\w$]*(Error|Exception|Interrupt)\b/;

@@ -11,6 +11,7 @@ import { checkOptimizerSpec, makeOptimizer, type OptimizerSpec } from "../traini
 import { type History, train } from "../training/train";
 import type { Regularizer } from "../regularizers/regularizer";
 import { checkPositiveInteger, describe } from "../util/checks";
+import { KeyboardInterrupt } from "../util/interrupts";
 import { ProgressLine, progressSink } from "../util/progress";
 import { defaultCacheDir, environmentKey, fingerprintTensors, hashOf, readCached, writeCached } from "./cache";
 import {
@@ -269,6 +270,11 @@ class GridProgress {
     );
   }
 
+  interrupted(message: string): void {
+    this.line.keep();
+    this.line.line(message);
+  }
+
   finished(index: number, result: GridResult): void {
     const accuracy = result.final.val_acc === undefined ? "" : ` · val_acc ${result.final.val_acc.toFixed(4)}`;
     const how = result.cached ? "cached" : `${result.seconds.toFixed(1)} s`;
@@ -294,12 +300,29 @@ function checkGridOptions(options: GridOptions): void {
   checkOptimizerSpec(training.optimizer, where);
 }
 
+/**
+ * Writes one result to the cache. The cache only saves time: a folder that cannot take it (a full
+ * disk, a read-only project) costs a line on stderr and no further attempts, never the results.
+ */
+function cacheWritten(dir: string, key: string, result: unknown): boolean {
+  try {
+    writeCached(dir, key, result);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    console.warn(
+      `runGrid: 無法寫入快取 the cache could not be written (${code}: ${dir})；結果照常回傳，這次不再寫入 results are returned, no further writes`,
+    );
+    return false;
+  }
+}
+
 /** Trains (or reads from the cache) one model per setting, in order; returns results and a table. */
 export async function runGrid(options: GridOptions): Promise<GridRun> {
   checkGridOptions(options);
   const settings = options.settings.map((setting) => checkSetting(setting, "runGrid"));
   const { data } = options;
-  const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
+  let cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
   const shared = {
     environment: environmentKey(),
     data: fingerprintTensors([data.xTrain, data.yTrain, data.xVal, data.yVal]),
@@ -320,9 +343,17 @@ export async function runGrid(options: GridOptions): Promise<GridRun> {
       }
       if (!result) {
         progress.start(index, label);
-        const trained = await trainOne(model, setting, options, (epoch) => progress.epoch(index, label, epoch));
+        const trained = await trainOne(model, setting, options, (epoch) => progress.epoch(index, label, epoch)).catch(
+          (error: unknown) => {
+            if (!(error instanceof KeyboardInterrupt)) throw error;
+            const done = cacheDir ? `；前 ${index} 個設定的結果已存入快取 (cache)，重新執行時直接讀取` : "";
+            const message = `runGrid 已中斷 (interrupted) 於設定 [${index + 1}/${settings.length}] ${label}${done}`;
+            progress.interrupted(message);
+            throw new KeyboardInterrupt(message);
+          },
+        );
         result = { ...trained, key, label, cached: false };
-        if (cacheDir) writeCached(cacheDir, key, { ...result, cached: undefined });
+        if (cacheDir && !cacheWritten(cacheDir, key, { ...result, cached: undefined })) cacheDir = undefined;
       }
     } finally {
       model.dispose();

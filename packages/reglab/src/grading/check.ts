@@ -5,10 +5,15 @@
  * own message (Chinese first, then English, by the course's convention) and, when the wrong value is a
  * known mistake, a hint — never a stack trace through tslab's internals.
  *
- * Runs inside the student's kernel. Everything it relies on is captured when this module loads — in a
- * grading kernel that is before any student code runs (see lockdown.ts) — so a student who replaces
- * `Math.abs`, `JSON.stringify` or node:assert does not change what a check decides.
+ * Runs in two places: in the student's own kernel, where a test cell's visible parts give immediate
+ * feedback (and scores count for nothing), and in the grader's checker kernel, a trusted process where
+ * every part runs against the student's answers as data (answers.ts) and the scores are reported to
+ * the grader. The built-ins a check relies on are captured when this module loads, so code that runs
+ * later in the same kernel and replaces `Math.abs` or `JSON.stringify` does not change a verdict.
  */
+import { publishDisplay } from "../util/notebook-display";
+import { answers } from "./answers";
+
 const abs = Math.abs;
 const max = Math.max;
 const min = Math.min;
@@ -17,6 +22,7 @@ const isArray = Array.isArray;
 const stringify = JSON.stringify;
 const StringOf = String;
 const ErrorClass = Error;
+
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 /** The error a failed check throws; the grader counts a cell ending in it as "failed". */
@@ -77,33 +83,28 @@ function hintFor(actual: unknown, tolerance: number, hints: readonly Hint[] | un
 }
 
 /**
- * Publishes a partial-credit report through tslab, resolved at call time (the current cell's request).
- * Not shared with util/notebook-display.ts on purpose: lockdown pins this module, not that one.
+ * Reports a score to the grader: a display_data of SCORE_MIME in the checker kernel. In a student's
+ * own kernel there is no grader to tell, and nothing is published (the cell's printed lines say it all).
  */
 function publishScore(points: number, message: string): void {
-  let jupyter: { lastWriteDisplayData?: ((content: object, update: boolean) => void) | null } | undefined;
-  try {
-    jupyter = require("tslab/dist/jupyter");
-  } catch {
-    jupyter = undefined;
-  }
-  const write = jupyter?.lastWriteDisplayData;
-  if (!write) throw new ErrorClass("check.partial() reports to the grader and only works in a notebook cell");
-  write(
-    {
-      data: {
-        [SCORE_MIME]: { points, message },
-        "text/plain": `partial credit: ${points}${message ? ` — ${message}` : ""}`,
-      },
-      metadata: {},
-    },
-    false,
-  );
+  if (!answers.connected) return;
+  publishDisplay({ [SCORE_MIME]: { points, message }, "text/plain": `score: ${points}` });
 }
 
 /** One line of a part's verdict, printed in the cell. */
 function printLine(text: string): void {
   process.stdout.write(`${text}\n`);
+}
+
+/** How many parts are running: a check inside one is reported by the part's own line. */
+let openParts = 0;
+
+/**
+ * A check passed: in a student's own kernel, outside a part, it says so (a test that prints nothing
+ * would look the same as one that did not run). The grader's checker prints nothing for it.
+ */
+function passed(message: string): void {
+  if (openParts === 0 && !answers.connected) printLine(`✓ ${message || "通過 passed"}`);
 }
 
 /**
@@ -113,11 +114,15 @@ function printLine(text: string): void {
  */
 export class Parts {
   private earned = 0;
+  /** The points of the parts that ran. */
+  private possible = 0;
   private readonly failures: string[] = [];
 
   constructor(private readonly maxPoints: number) {}
 
   async part(points: number, label: string, run: () => unknown): Promise<void> {
+    this.possible += points;
+    openParts++;
     try {
       await run();
       this.earned += points;
@@ -129,13 +134,26 @@ export class Parts {
           : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? StringOf(error)}`;
       this.failures.push(`${label}: ${text}`);
       printLine(`✗ ${label} (0 / ${points}) — ${text}`);
+    } finally {
+      openParts--;
     }
   }
 
-  /** Prints the total and reports it to the grader; the failed parts travel as the message. */
+  /**
+   * Prints the total and reports it to the grader; the failed parts travel as the message. Where some
+   * parts did not run here (a student's copy holds only the visible ones), it says how many points
+   * the grader still checks instead of counting them as lost.
+   */
   report(): void {
     const points = min(this.earned, this.maxPoints);
-    printLine(`得分 score: ${points} / ${this.maxPoints}`);
+    const unchecked = this.maxPoints - this.possible;
+    if (unchecked > 0 && !answers.connected) {
+      printLine(
+        `可見部分 visible parts: ${points} / ${this.possible} — 評分時還會檢查 ${unchecked} 分 the grader checks ${unchecked} more point${unchecked === 1 ? "" : "s"}`,
+      );
+    } else {
+      printLine(`得分 score: ${points} / ${this.maxPoints}`);
+    }
     publishScore(points, this.failures.join(" | "));
   }
 }
@@ -144,10 +162,12 @@ export const check = {
   /** Passes when `condition` is true. */
   ok(condition: unknown, message = ""): void {
     if (!condition) fail(message, "expected a true condition");
+    passed(message);
   },
   /** Deep equality of plain values (numbers, strings, arrays, objects). */
   equal(actual: unknown, expected: unknown, message = ""): void {
     if (!deepEqual(actual, expected)) fail(message, `expected ${describe(expected)}, got ${describe(actual)}`);
+    passed(message);
   },
   /** |actual − expected| ≤ tolerance·max(1, |expected|), element-wise for arrays; hints name known mistakes. */
   close(
@@ -163,6 +183,7 @@ export const check = {
           message,
           `expected ${describe(expected)} ± ${tolerance}, got ${describe(actual)}${hintFor(actual, tolerance, options.hints)}`,
         );
+      passed(message);
       return;
     }
     if (typeof actual === "number" || actual?.length !== expected.length)
@@ -172,6 +193,7 @@ export const check = {
       if (typeof a !== "number" || !closeEnough(a, expected[i], tolerance))
         fail(message, `at index ${i}: expected ${describe(expected[i])} ± ${tolerance}, got ${describe(a)}`);
     }
+    passed(message);
   },
   /** Passes when `run` throws (optionally an error whose message matches `pattern`). */
   throws(run: () => unknown, pattern?: RegExp, message = ""): void {
@@ -180,6 +202,7 @@ export const check = {
     } catch (error) {
       const text = StringOf((error as { message?: unknown })?.message ?? error);
       if (pattern && !pattern.test(text)) fail(message, `threw "${text}", which does not match ${StringOf(pattern)}`);
+      passed(message);
       return;
     }
     fail(message, "expected an error, nothing was thrown");
@@ -199,5 +222,15 @@ export const check = {
     if (!(typeof points === "number" && isFinite(points) && points >= 0))
       throw new ErrorClass(`check.partial: points must be a number >= 0, got ${describe(points)}`);
     publishScore(points, StringOf(message));
+  },
+  /**
+   * The submitted source of the answer cell `cellId` (for a test that checks how an answer is written).
+   * Only the grader has it: in a student's own kernel this fails, saying the grader checks it.
+   */
+  submittedSource(cellId: string): string {
+    if (!answers.connected) throw new CheckError("評分時才檢查 checked when graded");
+    const source = answers.source(cellId);
+    if (source === undefined) throw new CheckError(`找不到儲存格 ${cellId} / the notebook has no cell ${cellId}`);
+    return source;
   },
 };

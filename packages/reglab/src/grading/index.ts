@@ -1,7 +1,9 @@
 /**
- * `reglab/grading`: the grader's code that runs inside a grading kernel, before any student cell:
- * `lockdown()` pins what the tests rely on, and `check` is what test cells assert with (also exported
- * as `check` from "reglab"). Everything else of grading runs in the grader's process (reglab-course).
+ * `reglab/grading`: the grading code that runs inside kernels — `check`, what test cells assert with
+ * (also exported from "reglab"), and the two ends of "answers as data" (answers.ts): `respond` in the
+ * student's kernel, `answers` in the trusted checker — plus the value format they exchange and its
+ * validator, which the grader's own process runs on everything a student's kernel sends.
  */
-export { lockdown } from "./lockdown";
 export { check, CheckError, Parts, SCORE_MIME, type CloseOptions, type Hint } from "./check";
+export { answers, respond, ANSWER_MIME, RPC_FILES, type Answer, type AnswerRequest } from "./answers";
+export { checkEncoded, VALUE_LIMITS, type Encoded } from "./values";

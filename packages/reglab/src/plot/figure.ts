@@ -91,3 +91,25 @@ function round(value: unknown): unknown {
 export function compactFigure(figure: Figure): Figure {
   return { ...figure, data: figure.data.map((trace) => round(trace) as Trace) };
 }
+
+/**
+ * The figure as a front end draws it live: the width left out and `autosize` on, so it takes its
+ * output area's width (a 1260 px figure would overflow JupyterLab's ~970 px) and follows resizes.
+ */
+export function fittedFigure(figure: Figure): Figure {
+  const { width: _width, ...layout } = figure.layout;
+  return { ...figure, layout: { ...layout, autosize: true } };
+}
+
+/** The widest a static copy is drawn: it fits a notebook's output area at 1366 px screens. */
+export const MAX_STATIC_WIDTH = 960;
+
+/**
+ * The figure as a still image draws it: buttons and sliders left out (on a picture they would do
+ * nothing; the picture shows the figure's first view), at most MAX_STATIC_WIDTH wide.
+ */
+export function staticFigure(figure: Figure): Figure {
+  const { updatemenus: _menus, sliders: _sliders, ...layout } = figure.layout;
+  const width = typeof layout.width === "number" ? Math.min(layout.width, MAX_STATIC_WIDTH) : MAX_STATIC_WIDTH;
+  return { ...figure, layout: { ...layout, width } };
+}

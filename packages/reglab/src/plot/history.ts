@@ -52,30 +52,26 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
   const data: Trace[] = [];
   const owner: Array<HistoryMetric | "baseline"> = [];
   metrics.forEach((metric, m) => {
+    const curves = {
+      train: runs.map((run) => run.history[metric]),
+      validation: runs.map((run) => run.history[`val_${metric}` as keyof History] as number[] | undefined),
+    };
+    const log = options.logY ?? false;
+    const overlaps = { train: coinciding(curves.train, log), validation: coinciding(curves.validation, log) };
     runs.forEach((run, i) => {
-      const epochs = run.history.epoch.map((e) => e + 1);
-      const style = { color: colour(i), width: 2 };
-      data.push({
-        type: "scatter",
-        mode: "lines",
-        x: epochs,
-        y: run.history[metric],
-        name: `${run.label} train`,
-        legendgroup: run.label,
-        line: style,
-        visible: m === 0,
-      });
-      owner.push(metric);
-      const validation = run.history[`val_${metric}` as keyof History] as number[] | undefined;
-      if (validation) {
+      for (const kind of ["train", "validation"] as const) {
+        const y = curves[kind][i];
+        if (!y) continue;
+        const { earlier, later } = overlaps[kind][i];
         data.push({
           type: "scatter",
           mode: "lines",
-          x: epochs,
-          y: validation,
-          name: `${run.label} validation`,
+          x: run.history.epoch.map((e) => e + 1),
+          y,
+          // Curves that coincide would hide each other: later ones are drawn thinner, on top, and say so.
+          name: `${run.label} ${kind}${earlier === undefined ? "" : `（與 ${runs[earlier].label} 重疊 overlaps）`}`,
           legendgroup: run.label,
-          line: { ...style, dash: "dash" },
+          line: { color: colour(i), width: 2 + 2.5 * later, ...(kind === "validation" ? { dash: "dash" } : {}) },
           visible: m === 0,
         });
         owner.push(metric);
@@ -129,4 +125,27 @@ export function plotHistory(runs: readonly HistoryRun[], options: PlotHistoryOpt
     ];
   }
   return { data, layout };
+}
+
+/**
+ * For each curve, the first earlier curve it coincides with (every point within 0.5% of the curves'
+ * whole range, measured in log10 on a log axis) and how many later curves coincide with it: those
+ * would be drawn over it.
+ */
+export function coinciding(
+  curves: ReadonlyArray<readonly number[] | undefined>,
+  logAxis = false,
+): Array<{ earlier?: number; later: number }> {
+  const scaled = curves.map((curve) => curve?.map((v) => (logAxis ? Math.log10(v) : v)));
+  const values = scaled.flatMap((curve) => (curve ?? []).filter(Number.isFinite));
+  const tolerance = 0.005 * (Math.max(...values) - Math.min(...values));
+  const same = (a: readonly number[] | undefined, b: readonly number[] | undefined) =>
+    a !== undefined && b !== undefined && a.length === b.length && a.every((v, k) => Math.abs(v - b[k]) <= tolerance);
+  return scaled.map((curve, i) => {
+    const earlier = scaled.slice(0, i).findIndex((other) => same(curve, other));
+    return {
+      ...(earlier < 0 ? {} : { earlier }),
+      later: scaled.slice(i + 1).filter((other) => same(curve, other)).length,
+    };
+  });
 }

@@ -37,6 +37,8 @@ export function inlinePlotlyScript(): string {
 export interface FragmentOptions {
   /** The PNG copy (base64), shown until plotly.js draws the live figure — or for good, where it cannot. */
   png?: string;
+  /** The widest the figure is drawn (default: its layout's width, else 900 px); narrower output areas get all their width. */
+  maxWidth?: number;
   /** Carry plotly.js itself (the first figure of a kernel session). */
   inlinePlotly?: boolean;
 }
@@ -51,10 +53,11 @@ export interface FragmentOptions {
 export function figureFragment(figure: Figure, options: FragmentOptions = {}): string {
   const id = `reglab-plot-${process.pid}-${++divCounter}`;
   const config = { responsive: true, displaylogo: false, ...figure.config };
-  const { width, height } = figureSize(figure);
+  const { height } = figureSize(figure);
+  const width = options.maxWidth ?? figureSize(figure).width;
   const title = figureTitle(figure);
   const still = options.png
-    ? `<img src="data:image/png;base64,${options.png}" alt="${escapeHtml(title)}" width="${width}" style="max-width:100%;height:auto">`
+    ? `<img src="data:image/png;base64,${options.png}" alt="${escapeHtml(title)}" style="width:100%;height:auto">`
     : `<div style="border:1px dashed #999;padding:1em;color:#555;font-family:sans-serif">${escapeHtml(title)}：` +
       `互動圖需要 plotly.js；靜態圖需要 Chromium (apt-get install chromium)。` +
       ` Needs plotly.js to draw, or Chromium for a static copy.</div>`;

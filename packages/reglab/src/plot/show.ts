@@ -14,10 +14,10 @@ import { extname } from "node:path";
 import { writeFileAtomic } from "../util/files";
 import { escapeHtml } from "../util/html";
 import { inNotebook, type MimeBundle, publishDisplay } from "../util/notebook-display";
-import { compactFigure, type Figure } from "./figure";
+import { compactFigure, type Figure, fittedFigure, staticFigure } from "./figure";
 import { findChromium } from "../util/chromium";
 import { PLOTLY_MIME } from "../util/plotly";
-import { figureFragment, figurePage, figureTitle, renderPng } from "./render";
+import { figureFragment, figurePage, figureSize, figureTitle, renderPng } from "./render";
 
 let plotlyInlined = false;
 
@@ -32,15 +32,19 @@ export function mimeBundle(
   options: ShowOptions & { inlinePlotly?: boolean } = {},
 ): Record<string, unknown> {
   const wantPng = options.png ?? (process.env.REGLAB_PNG !== "0" && findChromium() !== undefined);
-  const png = wantPng ? renderPng(figure).toString("base64") : undefined;
-  const compact = compactFigure(figure);
+  const png = wantPng ? renderPng(staticFigure(figure)).toString("base64") : undefined;
+  const compact = compactFigure(fittedFigure(figure));
   return {
     [PLOTLY_MIME]: {
       data: compact.data,
       layout: compact.layout,
       ...(compact.config ? { config: compact.config } : {}),
     },
-    "text/html": figureFragment(compact, { png, inlinePlotly: options.inlinePlotly }),
+    "text/html": figureFragment(compact, {
+      png,
+      maxWidth: figureSize(figure).width,
+      inlinePlotly: options.inlinePlotly,
+    }),
     ...(png ? { "image/png": png } : {}),
     "text/plain": `<Figure: ${figure.data.length} traces, "${figureTitle(figure)}">`,
   };

@@ -15,6 +15,7 @@
  */
 import * as tf from "../tf";
 import { checkInteger, checkOneOf, checkPositiveInteger, describe } from "../util/checks";
+import { InterruptWatch, KeyboardInterrupt } from "../util/interrupts";
 import { mulberry32, randomSeed, shuffleInPlace } from "../util/random";
 import { BatchSource } from "./batches";
 import { type CostValues, decodeParts, evaluateParts, type ForwardSpec, forwardCost, PartsMean } from "./cost";
@@ -72,6 +73,8 @@ export interface TrainOptions {
    * and terminals, not in pipes or CI); false for none.
    */
   verbose?: boolean;
+  /** Named at the start of the progress line, e.g. the setting a loop trains ("L2 1e-2"). */
+  label?: string;
 }
 
 export interface History {
@@ -214,7 +217,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   const xSource = new BatchSource(x);
   const ySource = new BatchSource(y);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const progress = makeProgress(epochs, options.verbose);
+  const progress = makeProgress(epochs, options.verbose, options.label);
   const stopper = options.earlyStopping
     ? new EarlyStopper(options.earlyStopping, Boolean(options.validationData))
     : null;
@@ -230,6 +233,7 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
   // History's keys are the log entries' names (Keras-style snake_case): filled by name.
   const record = history as unknown as Record<string, number[]>;
   let stoppedEpoch: number | null = null;
+  const interrupts = new InterruptWatch();
 
   try {
     await options.callbacks?.onTrainBegin?.();
@@ -264,6 +268,11 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
           progress?.batch(epoch, batch + 1, batches, { cost: logs.cost, loss: logs.loss });
           await options.callbacks?.onBatchEnd?.(batch, logs);
         }
+        await interrupts.checkpoint(
+          () =>
+            `train 已中斷 (interrupted) 於 epoch ${epoch + 1}/${epochs}、batch ${batch + 1}/${batches} 之後；` +
+            `模型保留這個批次 (batch) 更新後的權重 (weights)`,
+        );
       }
       const logs = logEntries(decodeParts(mean.means()), accuracy !== null);
       if (options.validationData) {
@@ -278,8 +287,6 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
       if (options.weightStats) (history.weightStats ??= []).push(kernelStats(model));
       progress?.epochEnd(epoch, progressValues(logs), (performance.now() - started) / 1000);
       await options.callbacks?.onEpochEnd?.(epoch, logs);
-      // Let stdout, timers and notebook messages through between epochs.
-      await new Promise((resolve) => setImmediate(resolve));
       if (stopper?.update(model, logs)) {
         stoppedEpoch = epoch;
         if (options.earlyStopping?.restoreBestWeights) stopper.restore(model);
@@ -287,6 +294,9 @@ export async function train(model: tf.LayersModel, options: TrainOptions): Promi
       }
     }
     await options.callbacks?.onTrainEnd?.(history);
+  } catch (error) {
+    if (error instanceof KeyboardInterrupt) progress?.interrupted(error.message);
+    throw error;
   } finally {
     progress?.end();
     releaseActivations(model);

@@ -66,6 +66,14 @@ export class ProgressLine {
     }
   }
 
+  /** Keeps the live line as it is: later lines go below it. */
+  keep(): void {
+    if (this.current === "") return;
+    if (this.sink === "notebook") this.kept.push(this.current);
+    else if (this.sink === "terminal") this.write("\n");
+    this.current = "";
+  }
+
   /** Removes the live line, leaving the kept ones. */
   end(): void {
     if (this.current === "") return;
