@@ -89,4 +89,21 @@ describe("ready()", () => {
       assert.equal(stderr, "", `stderr on ${backend}`);
     }
   });
+  for (const backend of ["wasm", "cpu"])
+    it(`leaves a stray exception or rejection to the process's own handlers (as a kernel's), on ${backend}`, () => {
+      // tslab's handlers log and carry on; tfjs-backend-wasm's Emscripten module adds handlers that
+      // rethrow, which used to end a kernel with exit code 7 at the first unawaited failure.
+      const { status, stdout, stderr } = runNode(
+        `process.on("uncaughtException", (e) => console.log("logged " + e.message));
+process.on("unhandledRejection", (e) => console.log("logged " + e.message));
+require("reglab").ready().then(() => {
+  setTimeout(() => { throw new Error("thrown"); }, 10);
+  setTimeout(() => void Promise.reject(new Error("rejected")), 20);
+  setTimeout(() => console.log("still running"), 200);
+});`,
+        { REGLAB_BACKEND: backend },
+      );
+      assert.equal(status, 0, stderr);
+      assert.deepEqual(stdout.trim().split("\n").slice(1), ["logged thrown", "logged rejected", "still running"]);
+    });
 });

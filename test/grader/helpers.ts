@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type GradedSubmission, type GradeReport } from "#course/grader/grade";
 import { readHomework } from "#course/grader/source";
 import { type Cell, type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
+import { cellRunInfo } from "#course/runner/run-metadata";
 import { findOnPath } from "#reglab/util/which";
 import { readJson, ROOT, tempDir } from "../runner/helpers";
 
@@ -82,7 +83,14 @@ export function probe(graded: GradedSubmission, cellId: string): Record<string, 
   const line = printed(graded, cellId)
     .split("\n")
     .find((l) => l.startsWith("PROBE "));
-  if (!line) throw new Error(`cell ${cellId} printed no PROBE line: ${printed(graded, cellId).slice(0, 500)}`);
+  if (!line) {
+    // What happened instead: the cell's run (not run, timed out, the kernel died) and the first test's message.
+    const cell = graded.notebook?.cells.find((c) => c.id === cellId);
+    const run = cell?.cell_type === "code" ? JSON.stringify(cellRunInfo(cell)) : "no such code cell";
+    throw new Error(
+      `cell ${cellId} printed no PROBE line: ${printed(graded, cellId).slice(0, 500)} | run: ${run} | q1: ${graded.report.tests[0]?.message.slice(0, 300)}`,
+    );
+  }
   return JSON.parse(line.slice("PROBE ".length));
 }
 

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { KernelSpec } from "#course/runner/kernelspec";
@@ -65,4 +67,36 @@ test("with it, the kernel keeps running cells after the package appears", () => 
     executed.cells.slice(1).map((cell) => cell.outputs.map((output) => output.text).join("")),
     ["2\n", "4\n"],
   );
+});
+
+test("under Node's permission model, a TypeScript watch on a folder the kernel may not read is a watch that never fires", () => {
+  // What a grading kernel without bubblewrap met when its project sat 3+ folders deep (CI's
+  // /check/work/main): TypeScript watched the missing packages/node_modules, watchFile threw, and
+  // tslab's program update never finished ("Unexpected pending rebuildTimer" in every later cell).
+  const denied = mkdtempSync(join(tmpdir(), "reglab-denied-"));
+  const permission = process.allowedNodeEnvironmentFlags.has("--permission")
+    ? "--permission"
+    : "--experimental-permission";
+  const watch = (tolerate: boolean) =>
+    spawnSync(
+      process.execPath,
+      [
+        permission,
+        `--allow-fs-read=${ROOT}`,
+        "-e",
+        `const ts = require(${JSON.stringify(join(ROOT, "node_modules", "@tslab", "typescript-for-tslab"))});
+${tolerate ? `require(${JSON.stringify(join(ROOT, "packages", "reglab", "dist", "pinned.js"))}).tolerateDeniedWatches(ts);` : ""}
+try { ts.sys.watchFile(${JSON.stringify(join(denied, "node_modules"))}, () => {}, 250).close(); ts.sys.watchDirectory(${JSON.stringify(denied)}, () => {}).close(); console.log("watched"); }
+catch (e) { console.log(e.code); }`,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+  try {
+    assert.equal(watch(false).stdout.trim(), "ERR_ACCESS_DENIED", "without it, the watch throws");
+    const tolerated = watch(true);
+    assert.equal(tolerated.status, 0, tolerated.stderr);
+    assert.equal(tolerated.stdout.trim(), "watched");
+  } finally {
+    rmSync(denied, { recursive: true, force: true });
+  }
 });

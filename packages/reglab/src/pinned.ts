@@ -214,6 +214,30 @@ export function separateTslabWatchTimers(ts: { sys: object }): void {
   });
 }
 
+/**
+ * TypeScript watches the folders where a module lookup failed (a project's `packages/node_modules`,
+ * say) with `ts.sys.watchFile`/`watchDirectory`. Under Node's permission model (a grading kernel
+ * without bubblewrap) watching a folder the kernel may not read throws ERR_ACCESS_DENIED inside
+ * tslab's program update, which then never finishes: tslab's one timer slot stays taken and every
+ * later cell fails with "Unexpected pending rebuildTimer". A watch the kernel may not have is not
+ * needed — nothing it cannot read can change what it compiles — so it becomes a watch that never fires.
+ */
+export function tolerateDeniedWatches(ts: { sys: object }): void {
+  const sys = ts.sys as Record<string, unknown>;
+  for (const name of ["watchFile", "watchDirectory"]) {
+    const watch = sys[name];
+    if (typeof watch !== "function") continue;
+    sys[name] = function (this: unknown, ...args: unknown[]) {
+      try {
+        return (watch as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ERR_ACCESS_DENIED") throw error;
+        return { close() {} };
+      }
+    };
+  }
+}
+
 /** How tslab wraps a cell's compiled code before `vm.runInThisContext` (executor.js): ends with this. */
 export const TSLAB_CELL_WRAPPER_END = "\n})(__tslab__.exports, __tslab__.require)";
 

@@ -1,5 +1,5 @@
 /** `reglab grade`: score submissions against the instructor's notebook; `reglab grade merge`: join shards. */
-import { gradeAll } from "../grader/batch";
+import { defaultJobs, gradeAll } from "../grader/batch";
 import { DEFAULT_CELL_TIMEOUT_SECONDS, DEFAULT_MEMORY_MB, DEFAULT_SUBMISSION_TIMEOUT_SECONDS } from "../grader/grade";
 import { type LatePolicy, parseLatePenalty, parseTime, submissionTimes, withLatePenalty } from "../grader/late";
 import { manualSheetCsv, readManualScores, withManualScores } from "../grader/manual-sheet";
@@ -123,8 +123,9 @@ sorted by name); --json then always writes a list, and
     type: "integer",
     value: "N",
     min: 1,
-    default: 1,
-    help: "submissions graded at the same time (two kernels each)",
+    default: defaultJobs(),
+    help: `submissions graded at the same time, two kernels each; by default one
+per core, fewer where memory cannot hold 2 × ${DEFAULT_MEMORY_MB} MB per job`,
   },
   "unsafe-no-sandbox": {
     type: "boolean",
@@ -266,7 +267,9 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
   const progress = new ProgressLine(process.stderr.isTTY && !quiet ? "terminal" : "lines", io.err);
   const started = Date.now();
   let failed = 0;
-  const graded = await gradeAll(
+  /** Each graded report as written (outputs.finish), by submission index. */
+  const fresh = new Map<number, GradeReport>();
+  await gradeAll(
     targets.map((i) => files[i]),
     homework,
     {
@@ -278,6 +281,7 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
       onGraded: (graded, k, done, total) => {
         const index = targets[k];
         const report = outputs.finish(graded.report, index);
+        fresh.set(index, report);
         if (report.status === "failed") failed++;
         // numbered among all the submissions, so the shards' pages can share one folder
         if (values.feedback) writeFeedbackPage(values.feedback, start + index, { ...graded, report });
@@ -291,8 +295,9 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
     },
   );
   progress.end();
-  const fresh = new Map(graded.map((report, k) => [targets[k], outputs.finish(report, targets[k])]));
-  const reports = previous ? previous.map((report, i) => fresh.get(i) ?? report) : [...fresh.values()];
+  const reports = previous
+    ? previous.map((report, i) => fresh.get(i) ?? report)
+    : targets.map((index) => fresh.get(index)!);
   writeResults(reports, values, io, shard !== undefined);
   outputs.platform?.writeBatch(reports);
   outputs.writeSheet(reports);

@@ -5,7 +5,15 @@
  * report per submission, however much its cells printed. Whatever one submission does — a crash, a
  * hang, a flood of output — it gets a report, and the batch goes on.
  */
-import { type GradedSubmission, type GradeOptions, type GradingSetup, gradeSubmission, prepareGrading } from "./grade";
+import { availableParallelism, totalmem } from "node:os";
+import {
+  DEFAULT_MEMORY_MB,
+  type GradedSubmission,
+  type GradeOptions,
+  type GradingSetup,
+  gradeSubmission,
+  prepareGrading,
+} from "./grade";
 import { type GradeReport, ungraded } from "./scoring";
 import type { HomeworkSource } from "./source";
 
@@ -13,6 +21,12 @@ export interface BatchOptions extends GradeOptions {
   jobs?: number;
   /** Called as each submission is graded (`index` in `files`), with its feedback notebook. */
   onGraded?: (graded: GradedSubmission, index: number, done: number, total: number) => void;
+}
+
+/** `reglab grade --jobs`' default: one job per core, as many as memory holds at two kernels of `memoryMb` each. */
+export function defaultJobs(memoryMb = DEFAULT_MEMORY_MB): number {
+  const byMemory = Math.floor(totalmem() / (2 * memoryMb * 1024 * 1024));
+  return Math.max(1, Math.min(availableParallelism(), byMemory));
 }
 
 export async function gradeAll(

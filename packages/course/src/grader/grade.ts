@@ -3,7 +3,8 @@
  *
  *   1. read     the submission, validated against nbformat's schema; made from this source?
  *   2. start    two fresh kernels at once, each in its own sandbox: the student's and the checker
- *   3. student  the student's cells run in the student's kernel (their copies of the tests do not)
+ *   3. student  the student's cells run in the student's kernel (their copies of the tests do not),
+ *               while the checker starts its backend beside them
  *   4. check    the checker, a trusted kernel, runs the instructor's tests — hidden parts included —
  *               after a cell that stands in for the student's names; every use of one becomes a
  *               request the grader relays to the student's kernel, whose answer comes back as
@@ -19,7 +20,7 @@
  */
 import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, sep } from "node:path";
-import { runCells } from "../runner/execute";
+import { type ExecutionResult, runCells } from "../runner/execute";
 import { findKernelSpec, courseProject, type FoundKernelSpec, kernelSpecProject } from "../runner/kernelspec";
 import {
   type Cell,
@@ -274,6 +275,7 @@ export async function gradeSubmission(
     GradingKernel | undefined
   >;
   let relay: AnswerRelay | undefined;
+  let checkerSetupRun: Promise<ExecutionResult> | undefined;
   try {
     const notStarted = kernels.find((k): k is PromiseRejectedResult => k.status === "rejected");
     if (!student || !checker || notStarted)
@@ -285,6 +287,28 @@ export async function gradeSubmission(
           `a grading kernel did not start: ${(notStarted?.reason as Error)?.message}`,
         ),
       };
+    const sources = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
+    // The relay is ready before the checker connects; no request comes until the tests run.
+    relay = new AnswerRelay(checker.control.host, {
+      student: student.kernel,
+      requests: student.control,
+      sources,
+      timeoutMs: cellSeconds * 1000,
+    });
+    const checking = checkerNotebook(setup.plan, checker.control.kernel);
+    const [checkerSetupCell, ...checkerCells] = checking.cells;
+    // A test waits for the student's code it calls: give it room for several such calls.
+    const checkerLimits = {
+      timeoutSeconds: cellSeconds * 2,
+      continueOnError: true,
+      maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
+    };
+    // The checker's setup (its backend) does not depend on the student's cells: it runs beside them.
+    checkerSetupRun = runCells(
+      checker.kernel,
+      { ...checking, cells: [checkerSetupCell] },
+      { ...checkerLimits, continueOnError: false, totalTimeoutSeconds: totalSeconds, startedAt: started },
+    );
     const studentRun = studentPart(submission, homework);
     const studentResult = await runCells(student.kernel, studentRun, {
       timeoutSeconds: cellSeconds,
@@ -293,7 +317,6 @@ export async function gradeSubmission(
       continueOnError: true,
       maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
     });
-    const sources = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
     const outOfTime = studentResult.failure?.kind === "timeout" && Date.now() - started >= totalSeconds * 1000;
     if (outOfTime) {
       // The submission used all its time: no test can run, and each says why.
@@ -311,21 +334,15 @@ export async function gradeSubmission(
         notebook: feedbackNotebook(submission, studentRun, new Map(), homework),
       };
     }
-    relay = new AnswerRelay(checker.control.host, {
-      student: student.kernel,
-      requests: student.control,
-      sources,
-      timeoutMs: cellSeconds * 1000,
-    });
-    const checking = checkerNotebook(setup.plan, checker.control.kernel);
+    const setupResult = await checkerSetupRun;
     const remaining = Math.max(1, totalSeconds - (Date.now() - started) / 1000);
-    const checkerResult = await runCells(checker.kernel, checking, {
-      // A test waits for the student's code it calls: give it room for several such calls.
-      timeoutSeconds: cellSeconds * 2,
-      totalTimeoutSeconds: remaining,
-      continueOnError: true,
-      maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
-    });
+    const checkerResult = setupResult.failure
+      ? setupResult
+      : await runCells(
+          checker.kernel,
+          { ...checking, cells: checkerCells },
+          { ...checkerLimits, totalTimeoutSeconds: remaining },
+        );
     const cells = new Map(checking.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
     const setupInfo = cellRunInfo(cells.get(CHECKER_SETUP_ID)!);
     if (setupInfo?.status !== "completed")
@@ -351,5 +368,6 @@ export async function gradeSubmission(
   } finally {
     relay?.close();
     await Promise.all([student?.dispose(), checker?.dispose()]);
+    await checkerSetupRun; // settled once its kernel is gone, if the student's time ran out first
   }
 }

@@ -93,7 +93,7 @@ async function initialise(forced: BackendName | undefined, threads: number): Pro
   const notes: string[] = [];
   const order: BackendName[] = forced ? [forced] : [...BACKENDS];
   for (const name of order) {
-    const failure = await activate(name, threads, notes);
+    const failure = await withoutEmscriptenExitHandlers(() => activate(name, threads, notes));
     if (failure === null) return describeBackend(name, forced !== undefined, notes);
     if (forced) throw new Error(`REGLAB_BACKEND=${name}: ${failure}`);
     notes.push(`passed over ${name}: ${failure}`);
@@ -134,6 +134,27 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
     return `the ${name} backend failed to initialise`;
   }
   return null;
+}
+
+/**
+ * Runs `start` (which may instantiate tfjs-backend-wasm's Emscripten modules) and removes the process
+ * handlers it added. Emscripten's Node shell adds an `uncaughtException` handler that rethrows and an
+ * `unhandledRejection` handler that throws, and tfjs-backend-wasm 4.22 removes them only when the
+ * backend is disposed: until then any stray exception or unawaited rejection — a student's
+ * `setTimeout(() => { throw … })`, a `fit` without `await` that fails — ends the whole process with
+ * exit code 7 instead of reaching the kernel's own handlers (tslab logs and carries on).
+ */
+async function withoutEmscriptenExitHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const listeners = () => [
+    ...process.listeners("uncaughtException").map((l) => ["uncaughtException", l] as const),
+    ...process.listeners("unhandledRejection").map((l) => ["unhandledRejection", l] as const),
+  ];
+  const before = new Set(listeners().map(([, listener]) => listener));
+  try {
+    return await start();
+  } finally {
+    for (const [event, listener] of listeners()) if (!before.has(listener)) process.removeListener(event, listener);
+  }
 }
 
 function wasmStarted(): boolean {

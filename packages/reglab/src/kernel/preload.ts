@@ -17,6 +17,7 @@ import { basename } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import {
   separateTslabWatchTimers,
+  tolerateDeniedWatches,
   TSLAB_CELL_WRAPPER_END,
   TSLAB_DIAGNOSTIC_FORMAT,
   TSLAB_INTERRUPTED_MESSAGE,
@@ -136,7 +137,9 @@ function hintMissingAwait(): void {
 // In a kernel, process.argv[1] is tslab's bin script: requires from there load the kernel's tslab.
 if (isMainThread && process.argv[1] !== undefined && basename(process.argv[1]) === "tslab") {
   const fromTslab = createRequire(process.argv[1]);
-  separateTslabWatchTimers(fromTslab("@tslab/typescript-for-tslab") as { sys: object });
+  const typescript = fromTslab("@tslab/typescript-for-tslab") as { sys: object };
+  separateTslabWatchTimers(typescript);
+  tolerateDeniedWatches(typescript);
   countInterrupts();
   recordRuns(fromTslab);
   nameCellScripts();
