@@ -148,12 +148,18 @@ import * as path from "node:path";
 }
 `;
 
-/** q1's function, inspecting what called it: the stack, the caller, the arguments it got. */
+/**
+ * q1's function, inspecting what called it: the stack, the caller, the arguments, the globals. It
+ * reports the frames' names and how many test lines it found (the student's feedback is one short line).
+ */
 const introspectingQ1 = `function penalties(w: tf.Tensor, l1Factor: number, l2Factor: number): { l1: number; l2: number; l1l2: number } {
+  const needles = ${JSON.stringify([...HIDDEN_MARKERS, ...TEST_LINES])};
   let caller = "";
   try { caller = String((penalties as unknown as { caller: unknown }).caller); } catch (e) { caller = String(e); }
-  const seen = { stack: new Error("where").stack ?? "", caller, args: JSON.stringify([l1Factor, l2Factor]), proto: Object.keys(globalThis).join(",") };
-  throw new Error("PROBE " + JSON.stringify(seen));
+  const stack = new Error("where").stack ?? "";
+  const everything = [stack, caller, JSON.stringify([l1Factor, l2Factor]), Object.keys(globalThis).join(",")].join("\\n");
+  const frames = stack.split("\\n").slice(1, 4).map((line) => line.trim().split(" ")[1]).join(",");
+  throw new Error("PROBE " + JSON.stringify({ frames, revealed: needles.filter((n) => everything.includes(n)).length }));
 }`;
 
 /** q3 on a table computed under re-registered tfjs kernels (ReLU computed as |x|), the settings right. */
@@ -472,9 +478,11 @@ test("answers are data: no test code or expected value ever reaches a student's 
     );
   }
   // A student's function that looks at its caller sees the answering call, not the test.
-  const seen = /PROBE (\{.*\})/.exec(report("introspector").tests[0].message)![1];
-  for (const line of TEST_LINES) assert.ok(!seen.includes(line), `the call revealed: ${line}`);
-  assert.match(seen, /respond/);
+  const message = report("introspector").tests[0].message;
+  const seen = JSON.parse(/PROBE (\{.*\})/.exec(message)?.[1] ?? "null") as { frames: string; revealed: number } | null;
+  assert.ok(seen, `the probe's report: ${message}`);
+  assert.equal(seen.revealed, 0, "test lines or expected values seen from the student's function");
+  assert.match(seen.frames, /^penalties,answer,respond$/);
   assert.deepEqual(points(report("introspector")), { q1: 0, q2: 2, q3: 3, q4: 3, q5: 2 });
 });
 
