@@ -67,6 +67,18 @@ export function silenceCpuBanner(MathBackendCPU: { prototype: object }): void {
   Object.defineProperty(MathBackendCPU.prototype, "firstUse", { get: () => false, set: () => {}, configurable: true });
 }
 
+/**
+ * @tensorflow/tfjs-node 4.22 (optional, not pinned: users install the release their platform has)
+ * calls `util.isNullOrUndefined` and `util.isArray` from `node:util`: deprecated with a warning on
+ * stderr since Node 22 (DEP0051, DEP0044), removed since Node 23 — where its every op throws "is
+ * not a function". Before it loads, both become the plain functions Node's deprecation notes name.
+ */
+export function utilForTfjsNode(): void {
+  const util = require("node:util") as Record<string, unknown>;
+  util.isNullOrUndefined = (value: unknown) => value === null || value === undefined;
+  util.isArray = Array.isArray;
+}
+
 // --- @tensorflow/tfjs-core ---------------------------------------------------------------------------
 
 /** The engine's backend tables: started instances, and the registered factories. */

@@ -11,7 +11,7 @@
  * `REGLAB_THREADS=n` (or `ready({ threads })`) sets the wasm thread count, 1 to opt out of threads.
  */
 import * as os from "node:os";
-import { backendRegistries, checkPinnedVersions } from "../pinned";
+import { backendRegistries, checkPinnedVersions, utilForTfjsNode } from "../pinned";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels";
@@ -114,6 +114,7 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
       // rewrites off. Either can be set by the user: TF_ENABLE_ONEDNN_OPTS=1 is faster, and noisy.
       process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
       process.env.TF_ENABLE_ONEDNN_OPTS ??= "0";
+      utilForTfjsNode();
       require("@tensorflow/tfjs-node");
     } else if (name === "wasm") {
       wasm = require("@tensorflow/tfjs-backend-wasm") as WasmPackage;
