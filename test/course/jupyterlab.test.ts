@@ -15,7 +15,6 @@ import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { findChromium, findOnPath } from "reglab/tooling";
 import type { CodeCell, Notebook } from "#course/runner/notebook";
-
 import { solved } from "../grader/helpers";
 import { readJson, reglab, ROOT } from "../runner/helpers";
 
@@ -33,7 +32,8 @@ const skip = !chromiumPath
 const SCREENSHOTS = join(ROOT, "build", "screenshots");
 const TOKEN = "reglab-browser-test";
 /** Inside the project, as the course's notebooks are: a kernel started there finds `reglab`. */
-const work = (mkdirSync(join(ROOT, "build"), { recursive: true }), mkdtempSync(join(ROOT, "build", "jupyterlab-")));
+const work =
+  (mkdirSync(join(ROOT, "build"), { recursive: true }), mkdtempSync(join(ROOT, "build", "jupyterlab-test-")));
 let server: ChildProcess | undefined;
 let serverLog = "";
 let base = "";
