@@ -160,6 +160,16 @@ test(
     assert.doesNotMatch(text, /\$\$|\$\\lambda\$|\\frac/, "no raw LaTeX in the visible text");
     const math = await page.$$eval("math", (nodes) => nodes.length);
     assert.ok(math >= 2, `${math} MathML formulas`);
+    // \Big( drawn taller than a plain parenthesis: MathML stretches operators with an OpenType MATH
+    // font's glyph variants (the report's CSS names the common ones; Debian's is fonts-dejavu-extra).
+    const parentheses = await page.$$eval("mo", (nodes) =>
+      nodes
+        .filter((mo) => mo.textContent === "(")
+        .map((mo) => ({ big: mo.hasAttribute("minsize"), height: mo.getBoundingClientRect().height })),
+    );
+    const big = parentheses.find((p) => p.big)?.height ?? 0;
+    const plain = parentheses.find((p) => !p.big)?.height ?? Infinity;
+    assert.ok(big >= 1.5 * plain, `\\Big( is ${big.toFixed(0)} px high, a plain ( ${plain.toFixed(0)} px`);
     const boxes = await page.$$eval(".plot", (plots) =>
       plots
         .map((plot) => [plot.querySelector(".updatemenu-container"), plot.querySelector(".legend")])

@@ -157,6 +157,7 @@ pre { margin: .3rem 0; white-space: pre-wrap; word-break: break-word; font-size:
 .plot { width: 100%; min-height: 420px; } .image img { max-width: 100%; }
 details.input summary { cursor: pointer; color: #567; font-size: .85em; }
 .katex-block { text-align: center; margin: .6em 0; } math[display="block"] { font-size: 1.15em; }
+math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", "DejaVu Math TeX Gyre", math; }
 `;
 
 /** No scripts, no network: inline styles and data: images only. */
