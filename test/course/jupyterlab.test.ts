@@ -9,13 +9,14 @@
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { findChromium, findOnPath } from "reglab/tooling";
+import { freePort } from "#course/runner/kernel";
 import type { CodeCell, Notebook } from "#course/runner/notebook";
 import { solved } from "../grader/helpers";
+import { type FigureState, figureStates } from "../plot/figure-states";
 import { readJson, reglab, ROOT } from "../runner/helpers";
 
 const jupyterLab =
@@ -38,14 +39,6 @@ let server: ChildProcess | undefined;
 let serverLog = "";
 let base = "";
 let browser: Browser | undefined;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 before(async () => {
   if (skip) return;
@@ -356,22 +349,11 @@ test(
   },
 );
 
-/** Each figure on the page: drawn live by plotly.js, shown as its picture, or blank. */
-async function figureStates(page: Page): Promise<string[]> {
-  return page.$$eval(".jp-OutputArea-output .reglab-figure", (figures) =>
-    figures.map((figure) => {
-      if (figure.querySelector("svg.main-svg")) return "live";
-      const img = figure.querySelector("img");
-      return img && img.complete && img.naturalWidth > 0 ? "picture" : "blank";
-    }),
-  );
-}
-
 /** Waits until `count` figures are drawn live or as pictures (none still blank), and returns how. */
-async function drawnFigures(page: Page, count: number): Promise<string[]> {
-  let states: string[] = [];
+async function drawnFigures(page: Page, count: number): Promise<FigureState[]> {
+  let states: FigureState[] = [];
   for (let i = 0; i < 150; i++) {
-    states = await figureStates(page);
+    states = await figureStates(page, ".jp-OutputArea-output");
     if (states.length === count && !states.includes("blank")) break;
     await page.waitForTimeout(100);
   }
@@ -385,7 +367,7 @@ test("saved after a re-run and reopened, every figure is drawn and no button on 
   copyFileSync(join(executed, "show.ipynb"), join(work, "saved.ipynb"));
 
   const first = await open("saved.ipynb");
-  assert.deepEqual(await drawnFigures(first, 3), ["picture", "picture", "picture"], "untrusted: the pictures");
+  assert.deepEqual(await drawnFigures(first, 3), ["image", "image", "image"], "untrusted: the pictures");
   await selectCell(first, "c1");
   await command(first, "notebook:run-cell");
   await command(first, "docmanager:save");

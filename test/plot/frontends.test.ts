@@ -15,6 +15,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { findChromium } from "reglab/tooling";
 import type { CodeCell } from "#course/runner/notebook";
 import sanitizeHtml from "sanitize-html";
+import { figureStates } from "./figure-states";
 import { DEBIAN_PYTHON, debianPythonHas, readJson, reglab, ROOT, tempDir } from "../runner/helpers";
 
 const chromiumPath = findChromium();
@@ -42,17 +43,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** What each `.reglab-figure` shows: a live plot, a loaded image, or nothing. */
-async function figureStates(page: Page): Promise<string[]> {
-  return page.$$eval(".reglab-figure", (boxes) =>
-    boxes.map((box) => {
-      if (box.querySelector("svg.main-svg")) return "live";
-      const img = box.querySelector("img");
-      return img && img.complete && img.naturalWidth > 0 ? "image" : "blank";
-    }),
-  );
-}
 
 async function open(file: string, screenshot: string): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });

@@ -97,7 +97,8 @@ export function killAllKernels(): void {
   for (const child of liveKernels) child.kill("SIGKILL");
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
