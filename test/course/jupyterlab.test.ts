@@ -9,10 +9,10 @@
 import * as assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { findChromium, findOnPath } from "reglab/tooling";
+import { findChromium, findOnPath, plotlyJsPath } from "reglab/tooling";
 import { freePort } from "#course/runner/kernel";
 import type { CodeCell, Notebook } from "#course/runner/notebook";
 import { solved } from "../grader/helpers";
@@ -59,7 +59,9 @@ before(async () => {
       `--ServerApp.port=${port}`,
       "--ServerApp.port_retries=0",
       `--IdentityProvider.token=${TOKEN}`,
-      `--ServerApp.root_dir=${work}`,
+      // The project as the server's root, as when a student runs `jupyter lab` in it: figures load
+      // plotly.js from the project's copy through the server's file route.
+      `--ServerApp.root_dir=${ROOT}`,
       // window.jupyterapp: the test calls the commands JupyterLab's menus call.
       "--LabApp.expose_app_in_browser=True",
     ],
@@ -113,10 +115,11 @@ interface NotebookPanel {
 let pages = 0;
 
 /**
- * Opens a notebook in a fresh page at a laptop's 1366×768, in a workspace of its own (no notebook
- * left open by an earlier test), and waits for its kernel.
+ * Opens a notebook of the work folder in a fresh page at a laptop's 1366×768, in a workspace of its
+ * own (no notebook left open by an earlier test), and waits for its kernel.
  */
-async function open(path: string): Promise<Page> {
+async function open(name: string): Promise<Page> {
+  const path = `${relative(ROOT, work)}/${name}`;
   const page = await browser!.newPage({ viewport: { width: 1366, height: 768 } });
   await page.goto(`${base}/lab/workspaces/test-${++pages}/tree/${path}?reset&token=${TOKEN}`);
   await page.waitForFunction(
@@ -349,48 +352,72 @@ test(
   },
 );
 
-/** Waits until `count` figures are drawn live or as pictures (none still blank), and returns how. */
-async function drawnFigures(page: Page, count: number): Promise<FigureState[]> {
+/** Waits until `count` figures are drawn (each as `want`, else live or as pictures), and returns how. */
+async function drawnFigures(page: Page, count: number, want?: FigureState): Promise<FigureState[]> {
   let states: FigureState[] = [];
   for (let i = 0; i < 150; i++) {
     states = await figureStates(page, ".jp-OutputArea-output");
-    if (states.length === count && !states.includes("blank")) break;
+    if (states.length === count && states.every((state) => (want ? state === want : state !== "blank"))) break;
     await page.waitForTimeout(100);
   }
   return states;
 }
 
-test("saved after a re-run and reopened, every figure is drawn and no button on it is dead", { skip }, async () => {
-  const executed = mkdtempSync(join(work, "executed-"));
-  const run = reglab(["run", join(ROOT, "test", "plot", "fixtures", "show.ipynb"), "--out", executed, "-q"]);
-  assert.equal(run.status, 0, run.stderr);
-  copyFileSync(join(executed, "show.ipynb"), join(work, "saved.ipynb"));
+test(
+  "saved after a re-run and reopened: pictures without dead buttons, live plots with working ones once trusted",
+  { skip },
+  async () => {
+    const executed = mkdtempSync(join(work, "executed-"));
+    const run = reglab(["run", join(ROOT, "test", "plot", "fixtures", "show.ipynb"), "--out", executed, "-q"]);
+    assert.equal(run.status, 0, run.stderr);
+    copyFileSync(join(executed, "show.ipynb"), join(work, "saved.ipynb"));
 
-  const first = await open("saved.ipynb");
-  assert.deepEqual(await drawnFigures(first, 3), ["image", "image", "image"], "untrusted: the pictures");
-  await selectCell(first, "c1");
-  await command(first, "notebook:run-cell");
-  await command(first, "docmanager:save");
-  await first.close();
+    const first = await open("saved.ipynb");
+    assert.deepEqual(await drawnFigures(first, 3), ["image", "image", "image"], "untrusted: the pictures");
+    await selectCell(first, "c1");
+    await command(first, "notebook:run-cell");
+    await command(first, "docmanager:save");
+    await first.close();
 
-  const reopened = await open("saved.ipynb");
-  const states = await drawnFigures(reopened, 3);
-  await reopened.screenshot({ path: join(SCREENSHOTS, "jupyterlab-reopened.png"), fullPage: true });
-  assert.ok(states.length === 3 && !states.includes("blank"), `every figure drawn: ${states}`);
-  // A live figure's buttons work: pressing each changes what the plot shows.
-  const buttons = await reopened.$$(".jp-OutputArea-output .reglab-figure .updatemenu-button");
-  for (const button of buttons) {
-    const figure = await button.evaluateHandle((b) => b.closest(".reglab-figure")!);
-    const before = await figure.evaluate((f) => f.querySelector(".cartesianlayer")?.innerHTML ?? "");
-    await button.click();
-    await reopened.waitForTimeout(500);
-    const after = await figure.evaluate((f) => f.querySelector(".cartesianlayer")?.innerHTML ?? "");
-    assert.notEqual(after, before, "the button changed the plot");
-  }
-  // A picture has no buttons of its own drawn on it: it is the image/png rendered without them.
-  const pictures = await reopened.$$eval(".jp-OutputArea-output .reglab-figure img", (images) =>
-    images.map((img) => (img as HTMLImageElement).src.slice(0, 60)),
-  );
-  for (const src of pictures) assert.match(src, /^data:image\/png;base64,/);
-  await reopened.close();
-});
+    // Saved with outputs it did not make, the notebook stays untrusted: reopened, it shows the pictures,
+    // which carry no buttons of their own (each is the image/png rendered without them).
+    const reopened = await open("saved.ipynb");
+    assert.deepEqual(await drawnFigures(reopened, 3, "image"), ["image", "image", "image"], "reopened untrusted");
+    const pictures = await reopened.$$eval(".jp-OutputArea-output .reglab-figure img", (images) =>
+      images.map((img) => (img as HTMLImageElement).src.slice(0, 60)),
+    );
+    for (const src of pictures) assert.match(src, /^data:image\/png;base64,/);
+    assert.equal(await reopened.$$eval(".jp-OutputArea-output .updatemenu-button", (b) => b.length), 0);
+
+    // Trusted through the command palette's "Trust Notebook": every figure loads plotly.js — fetched once,
+    // from the project's copy through the server's file route, as no output carries it — and goes live.
+    await command(reopened, "notebook:trust", {}, false);
+    await reopened.click(".jp-Dialog .jp-mod-accept");
+    const states = await drawnFigures(reopened, 3, "live");
+    await reopened.screenshot({ path: join(SCREENSHOTS, "jupyterlab-reopened.png"), fullPage: true });
+    assert.deepEqual(states, ["live", "live", "live"], "every figure drawn live once trusted");
+    const loaded = await reopened.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((entry) => entry.name)
+        .filter((url) => /plotly/.test(url)),
+    );
+    assert.deepEqual(
+      loaded.map((url) => new URL(url).pathname),
+      [`/files/${relative(ROOT, plotlyJsPath())}`],
+      "plotly.js fetched once, from the server",
+    );
+    // A live figure's buttons work: each shows a view of its own (the first is the one already shown).
+    const buttons = await reopened.$$(".jp-OutputArea-output .reglab-figure .updatemenu-button");
+    assert.ok(buttons.length >= 2, `the history figure's buttons are drawn: ${buttons.length}`);
+    const views = new Set<string>();
+    for (const button of buttons) {
+      await button.click();
+      await reopened.waitForTimeout(500);
+      const figure = await button.evaluateHandle((b) => b.closest(".reglab-figure")!);
+      views.add(await figure.evaluate((f) => f.querySelector(".cartesianlayer")?.innerHTML ?? ""));
+    }
+    assert.equal(views.size, buttons.length, "each button changes what the plot shows");
+    await reopened.close();
+  },
+);

@@ -1,18 +1,21 @@
 /**
  * Figures and formulas where users look at them, in Debian's Chromium driven by Playwright (no browser
- * download): an nbconvert HTML export (as saved, and after the first figure cell was re-run in the same
- * kernel, so that no output carries plotly.js any more), the figures' HTML as JupyterLab shows an
- * untrusted notebook (its sanitizer: no scripts), and the run report (figures drawn, LaTeX rendered,
- * legend clear of the buttons). Every figure must show pixels — a live plot or its PNG — never a blank
- * box. Screenshots are kept in build/screenshots for CI.
+ * download): how a figure's HTML finds plotly.js (a Jupyter page's file route, plotly's CDN, or neither),
+ * an nbconvert HTML export (online and offline — plotly's CDN answered by the test, or refused), the
+ * figures' HTML as JupyterLab shows an untrusted notebook (its sanitizer: no scripts), and the run
+ * report (figures drawn, LaTeX rendered, legend clear of the buttons). Every figure must show pixels —
+ * a live plot or its PNG — never a blank box. Screenshots are kept in build/screenshots for CI.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { plotL1L2Geometry } from "reglab";
 import { findChromium } from "reglab/tooling";
+import { mimeBundle } from "#reglab/plot/show";
+import { plotlyCdnUrl, plotlyJsPath } from "#reglab/util/plotly";
 import type { CodeCell } from "#course/runner/notebook";
 import sanitizeHtml from "sanitize-html";
 import { figureStates } from "./figure-states";
@@ -44,8 +47,19 @@ after(async () => {
   await browser?.close();
 });
 
-async function open(file: string, screenshot: string): Promise<Page> {
+/** plotly's CDN as the test decides: answered with the installed copy (online), or refused (offline). */
+async function cdn(page: Page, online: boolean): Promise<string[]> {
+  const asked: string[] = [];
+  await page.route(plotlyCdnUrl(), (route) => {
+    asked.push(route.request().url());
+    return online ? route.fulfill({ path: plotlyJsPath(), contentType: "text/javascript" }) : route.abort();
+  });
+  return asked;
+}
+
+async function open(file: string, screenshot: string, online = false): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  await cdn(page, online);
   await page.goto(`file://${file}`, { waitUntil: "load" });
   await page.waitForTimeout(1500); // plotly draws after load
   await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true });
@@ -84,23 +98,90 @@ function nbclientExport(rerun: boolean): string {
   return executed.replace(/\.ipynb$/, ".html");
 }
 
-test("an nbconvert HTML export: every figure becomes a live plot", { skip: skipNbconvert }, async () => {
-  const page = await open(nbclientExport(false), "nbconvert-export.png");
+test(
+  "a figure's HTML loads plotly.js once: from the Jupyter server's file route, else plotly's CDN, else it keeps its PNG",
+  { skip: skipBrowser },
+  async () => {
+    // The kernel's home is the project here, so that the page config's "~" (how Jupyter shortens a
+    // root inside the home folder) is exercised; the figure reads HOME when it is made.
+    const home = process.env.HOME;
+    process.env.HOME = ROOT;
+    const figures = [plotL1L2Geometry(), plotL1L2Geometry()].map((f) => mimeBundle(f, { png: true })["text/html"]);
+    process.env.HOME = home;
+    const served = `/base/files/${relative(ROOT, plotlyJsPath())}`;
+    const cases = [
+      { config: { baseUrl: "/base/", serverRoot: "~" }, online: false, want: "live", from: served },
+      { config: { baseUrl: "/", serverRoot: "/elsewhere" }, online: true, want: "live", from: plotlyCdnUrl() },
+      { config: undefined, online: true, want: "live", from: plotlyCdnUrl() },
+      { config: undefined, online: false, want: "image", from: plotlyCdnUrl() },
+    ] as const;
+    for (const [index, { config, online, want, from }] of cases.entries()) {
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      const fromCdn = await cdn(page, online);
+      const fromServer: string[] = [];
+      const configTag = config
+        ? `<script id="jupyter-config-data" type="application/json">${JSON.stringify(config)}</script>`
+        : "";
+      await page.route("http://jupyter.test/**", (route) => {
+        const url = new URL(route.request().url());
+        if (url.pathname === "/base/lab") {
+          return route.fulfill({
+            contentType: "text/html",
+            body: `<!DOCTYPE html><html><head>${configTag}</head><body>${figures.join("")}</body></html>`,
+          });
+        }
+        fromServer.push(url.pathname);
+        return url.pathname === served
+          ? route.fulfill({ body: readFileSync(plotlyJsPath()), contentType: "text/javascript" })
+          : route.fulfill({ status: 404, body: "" });
+      });
+      await page.goto("http://jupyter.test/base/lab", { waitUntil: "load" });
+      for (let i = 0; i < 100 && (await figureStates(page)).some((state) => state !== want); i++) {
+        await page.waitForTimeout(100);
+      }
+      await page.waitForTimeout(300); // nothing else is fetched afterwards
+      const label = `case ${index + 1} (${JSON.stringify(config)}, CDN ${online ? "answers" : "refused"})`;
+      assert.deepEqual(await figureStates(page), [want, want], label);
+      assert.deepEqual([...fromServer, ...fromCdn], [from], `${label}: one fetch for both figures`);
+      await page.close();
+    }
+  },
+);
+
+test("an nbconvert HTML export online: every figure becomes a live plot", { skip: skipNbconvert }, async () => {
+  const page = await open(nbclientExport(false), "nbconvert-export.png", true);
   assert.deepEqual(await figureStates(page), new Array(FIGURES).fill("live"));
   await page.close();
 });
 
 test(
-  "the export after the first figure cell was re-run: no plotly.js left, every figure shows its PNG",
+  "an export offline, after the first figure cell was re-run: every figure shows its PNG",
   { skip: skipNbconvert },
   async () => {
     const html = nbclientExport(true);
     const page = await open(html, "nbconvert-export-rerun.png");
-    assert.equal(await page.evaluate(() => "Plotly" in window), false, "no output carries plotly.js any more");
+    assert.equal(await page.evaluate(() => "Plotly" in window), false, "plotly's CDN was refused");
     assert.deepEqual(await figureStates(page), new Array(FIGURES).fill("image"));
     await page.close();
   },
 );
+
+test("executed notebook outputs carry no plotly.js: each figure is its picture, its data and a few kilobytes", () => {
+  const nb = readJson(join(out, "show.ipynb"));
+  const figures = nb.cells
+    .filter((cell): cell is CodeCell => cell.cell_type === "code")
+    .flatMap((cell) => cell.outputs)
+    .flatMap((output) => (output.output_type === "display_data" ? [output.data] : []));
+  assert.equal(figures.length, FIGURES);
+  for (const data of figures) {
+    const html = String(data["text/html"]);
+    const picture = String(data["image/png"] ?? "");
+    const spec = JSON.stringify(data["application/vnd.plotly.v1+json"]);
+    assert.doesNotMatch(html, /plotly\.js v3/);
+    const rest = html.length - picture.length - spec.length;
+    assert.ok(rest < 4_000, `${rest} characters beside the picture and the figure's data`);
+  }
+});
 
 /** JupyterLab's sanitizer for untrusted HTML outputs, for the elements a figure uses (packages/apputils/src/sanitizer.ts). */
 function asUntrusted(html: string): string {

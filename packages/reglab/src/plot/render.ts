@@ -3,11 +3,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromiumArgs, findChromium } from "../util/chromium";
 import { escapeHtml } from "../util/html";
-import { plotlyJs, plotlyJsPath, scriptJson } from "../util/plotly";
+import { plotlyCdnUrl, plotlyJs, plotlyJsPath, scriptJson } from "../util/plotly";
 import type { Figure } from "./figure";
 
 export function figureSize(figure: Figure): { width: number; height: number } {
@@ -18,19 +18,39 @@ export function figureSize(figure: Figure): { width: number; height: number } {
 
 let divCounter = 0;
 
-/** The event the inlined plotly.js fires on the page once it has loaded. */
+/** The event the page fires once plotly.js has loaded. */
 export const PLOTLY_READY_EVENT = "reglab-plotly-ready";
 
 /**
- * plotly.js as a script that works on any page: classic Notebook defines require.js' `define`, which
- * would make plotly's bundle register as an anonymous AMD module instead of `window.Plotly`, so
- * `define` is hidden while it loads; afterwards it tells waiting figures that it is there.
+ * A small script that loads plotly.js once per page — each figure carries it, so that any output,
+ * re-run or not, can bring the library (4.8 MB, which no output carries any more):
+ * 1. the project's own copy through the Jupyter server's file route, when the page is JupyterLab or
+ *    Notebook 7 (their page config names the server's root and base URL) and the copy lies under
+ *    that root — the usual set-up, `jupyter lab` started in the project;
+ * 2. else plotly's CDN copy of the same version (online front ends, HTML exports);
+ * 3. else nothing: the figure keeps its PNG copy.
+ * Where require.js defines `define` (classic Notebook, nbconvert exports), plotly's bundle registers
+ * as an AMD module instead of `window.Plotly`, so it is loaded through require.js there.
  */
-export function inlinePlotlyScript(): string {
+export function plotlyLoaderScript(): string {
+  const file = plotlyJsPath().replace(/\\/g, "/");
   return (
-    `<script>window.__reglabDefine = window.define; window.define = undefined;</script>` +
-    `<script>${plotlyJs()}</script>` +
-    `<script>window.define = window.__reglabDefine; window.dispatchEvent(new Event(${JSON.stringify(PLOTLY_READY_EVENT)}));</script>`
+    `(function(){var w=window;if(w.Plotly||w.__reglabPlotly)return;w.__reglabPlotly="loading";` +
+    `var file=${scriptJson(file)},home=${scriptJson(homedir().replace(/\\/g, "/"))},sources=[];` +
+    `try{var tag=document.getElementById("jupyter-config-data"),page=tag?JSON.parse(tag.textContent):{};` +
+    `if(page.baseUrl&&typeof page.serverRoot==="string"&&page.serverRoot){` +
+    `var root=page.serverRoot,base=page.baseUrl;if(root==="~"||root.indexOf("~/")===0)root=home+root.slice(1);` +
+    `if(root.charAt(root.length-1)!=="/")root+="/";if(base.charAt(base.length-1)!=="/")base+="/";` +
+    `if(file.indexOf(root)===0)sources.push(base+"files/"+file.slice(root.length).split("/").map(encodeURIComponent).join("/"));}` +
+    `}catch(e){}` +
+    `sources.push(${scriptJson(plotlyCdnUrl())});` +
+    `function ready(){w.__reglabPlotly="ready";w.dispatchEvent(new Event(${JSON.stringify(PLOTLY_READY_EVENT)}));}` +
+    `function next(){var src=sources.shift();if(!src){w.__reglabPlotly="failed";return;}` +
+    `if(typeof w.requirejs==="function"&&w.define&&w.define.amd){` +
+    `w.requirejs([src],function(P){w.Plotly=w.Plotly||P;ready();},function(){next();});return;}` +
+    `var s=document.createElement("script");s.src=src;s.async=true;` +
+    `s.onload=function(){if(w.Plotly)ready();else next();};s.onerror=next;document.head.appendChild(s);}` +
+    `next();})();`
   );
 }
 
@@ -39,16 +59,14 @@ export interface FragmentOptions {
   png?: string;
   /** The widest the figure is drawn (default: its layout's width, else 900 px); narrower output areas get all their width. */
   maxWidth?: number;
-  /** Carry plotly.js itself (the first figure of a kernel session). */
-  inlinePlotly?: boolean;
 }
 
 /**
  * The figure as HTML that shows something in every front end: the PNG copy (or, without one, a box
  * saying what is missing) in plain HTML, which survives sanitizers that strip scripts (untrusted
  * notebooks in JupyterLab); and a script that replaces it with the interactive plot once `window.Plotly`
- * exists — at once, or when the inlined copy fires PLOTLY_READY_EVENT. Nothing waits forever and
- * nothing is left blank: without plotly.js the static copy simply stays.
+ * exists — at once, or when plotlyLoaderScript's copy fires PLOTLY_READY_EVENT. Nothing waits forever
+ * and nothing is left blank: without plotly.js the static copy simply stays.
  */
 export function figureFragment(figure: Figure, options: FragmentOptions = {}): string {
   const id = `reglab-plot-${process.pid}-${++divCounter}`;
@@ -69,8 +87,7 @@ export function figureFragment(figure: Figure, options: FragmentOptions = {}): s
     `if(window.Plotly)draw();else window.addEventListener(${JSON.stringify(PLOTLY_READY_EVENT)},draw,{once:true});})();`;
   return (
     `<div id="${id}" class="reglab-figure" style="max-width:${width}px">${still}</div>` +
-    (options.inlinePlotly ? inlinePlotlyScript() : "") +
-    `<script>${draw}</script>`
+    `<script>${draw}${plotlyLoaderScript()}</script>`
   );
 }
 

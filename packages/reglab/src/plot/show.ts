@@ -4,7 +4,7 @@
  *   application/vnd.plotly.v1+json  JupyterLab with plotly's renderer, VS Code, nteract: interactive
  *   text/html                       classic Notebook, JupyterLab without plotly's renderer, HTML exports:
  *                                   the PNG copy, replaced by the interactive plot wherever plotly.js
- *                                   runs (inlined once, by the first figure of the kernel session)
+ *                                   loads (from the Jupyter server's copy or plotly's CDN: render.ts)
  *   image/png                       when a headless Chromium is available: GitHub's viewer and
  *                                   anything else that shows only images
  * tslab's own display API sends one mime type per message, so the bundle goes through the function
@@ -19,18 +19,13 @@ import { findChromium } from "../util/chromium";
 import { PLOTLY_MIME } from "../util/plotly";
 import { figureFragment, figurePage, figureSize, figureTitle, renderPng } from "./render";
 
-let plotlyInlined = false;
-
 export interface ShowOptions {
   /** Add image/png (default: when Chromium is found and REGLAB_PNG is not "0"). */
   png?: boolean;
 }
 
 /** The mime bundle `show` sends (exported for tests and other front ends). */
-export function mimeBundle(
-  figure: Figure,
-  options: ShowOptions & { inlinePlotly?: boolean } = {},
-): Record<string, unknown> {
+export function mimeBundle(figure: Figure, options: ShowOptions = {}): Record<string, unknown> {
   const wantPng = options.png ?? (process.env.REGLAB_PNG !== "0" && findChromium() !== undefined);
   const png = wantPng ? renderPng(staticFigure(figure)).toString("base64") : undefined;
   const compact = compactFigure(fittedFigure(figure));
@@ -43,7 +38,6 @@ export function mimeBundle(
     "text/html": figureFragment(compact, {
       png,
       maxWidth: figureSize(figure).width,
-      inlinePlotly: options.inlinePlotly,
     }),
     ...(png ? { "image/png": png } : {}),
     "text/plain": `<Figure: ${figure.data.length} traces, "${figureTitle(figure)}">`,
@@ -58,15 +52,7 @@ function publish(caller: string, makeBundle: () => MimeBundle, outside: string):
 
 /** Displays the figure in the notebook; outside a tslab kernel this is an Error saying so. */
 export function show(figure: Figure, options: ShowOptions = {}): void {
-  publish(
-    "show",
-    () => {
-      const bundle = mimeBundle(figure, { ...options, inlinePlotly: !plotlyInlined });
-      plotlyInlined = true;
-      return bundle;
-    },
-    "; outside notebooks use savePlot(figure, file)",
-  );
+  publish("show", () => mimeBundle(figure, options), "; outside notebooks use savePlot(figure, file)");
 }
 
 export interface TableColumn<Row> {
