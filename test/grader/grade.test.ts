@@ -43,8 +43,8 @@ const wrongA: Record<string, string> = {
   // buildMLP instead of writing the layers
   "q2-answer": [
     'import { buildMLP } from "reglab";',
-    "function buildCourseModel(regularizer: Regularizer): tf.Sequential {",
-    "  return buildMLP({ inputShape: 784, hiddenUnits: [512, 256, 128], kernelRegularizer: regularizer }) as tf.Sequential;",
+    "function buildCourseModel(regularizer: Regularizer): tf.LayersModel {",
+    "  return buildMLP({ inputShape: 784, hiddenUnits: [512, 256, 128], kernelRegularizer: regularizer });",
     "}",
   ].join("\n"),
   // a table made up by hand, with the right settings
@@ -63,12 +63,16 @@ const wrongA: Record<string, string> = {
 const wrongB: Record<string, string> = {
   // the norm ‖w‖₂ instead of Σw²
   "q1-answer": edit(solved["q1-answer"], "w.square().sum().dataSync()[0]", "Math.sqrt(w.square().sum().dataSync()[0])"),
-  // the output layer regularized too
-  "q2-answer": edit(
-    solved["q2-answer"],
-    /(units: 10, activation: "softmax", name: "output")/,
-    "$1, kernelRegularizer: regularizer",
-  ),
+  // the output layer regularized too — written with the functional API of notebook 01, which is accepted
+  "q2-answer": [
+    "function buildCourseModel(regularizer: Regularizer): tf.LayersModel {",
+    "  const input = tf.input({ shape: [784] });",
+    "  let x = input;",
+    '  for (const [i, units] of [512, 256, 128].entries()) x = tf.layers.dense({ units: units, activation: "relu", kernelRegularizer: regularizer, name: `hidden_layer${i + 1}` }).apply(x) as tf.SymbolicTensor;',
+    '  const output = tf.layers.dense({ units: 10, activation: "softmax", kernelRegularizer: regularizer, name: "output" }).apply(x) as tf.SymbolicTensor;',
+    "  return tf.model({ inputs: input, outputs: output });",
+    "}",
+  ].join("\n"),
   // trained for 2 epochs instead of 3: the table does not match retraining
   "q3-answer": edit(solved["q3-answer"], "epochs: 3", "epochs: 2"),
   // overfit = the largest validation loss, not the largest gap

@@ -140,6 +140,16 @@ export class Parts {
   }
 
   /**
+   * A part only the grader can check — one that reads the submitted code (`check.submittedSource`):
+   * run like `part` when graded; in a student's own kernel it says so and counts among the points the
+   * grader still checks, neither passed nor lost.
+   */
+  async gradedPart(points: number, label: string, run: () => unknown): Promise<void> {
+    if (answers.connected) return this.part(points, label, run);
+    printLine(`· ${label} (${points}) — 評分時檢查 checked when graded`);
+  }
+
+  /**
    * Prints the total and reports it to the grader; the failed parts travel as the message. Where some
    * parts did not run here (a student's copy holds only the visible ones), it says how many points
    * the grader still checks instead of counting them as lost.
