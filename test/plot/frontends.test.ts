@@ -102,12 +102,15 @@ test(
   "a figure's HTML loads plotly.js once: from the Jupyter server's file route, else plotly's CDN, else it keeps its PNG",
   { skip: skipBrowser },
   async () => {
-    // The kernel's home is the project here, so that the page config's "~" (how Jupyter shortens a
-    // root inside the home folder) is exercised; the figure reads HOME when it is made.
+    // Two figures per page. Drawn live: made while the kernel's home is the project, so that the page
+    // config's "~" (how Jupyter shortens a root inside the home folder) is exercised — HOME is read
+    // when a figure is made; without a PNG, so that no Chromium runs with that home. Kept as pictures:
+    // with their PNG, under the real home.
     const home = process.env.HOME;
     process.env.HOME = ROOT;
-    const figures = [plotL1L2Geometry(), plotL1L2Geometry()].map((f) => mimeBundle(f, { png: true })["text/html"]);
+    const live = [plotL1L2Geometry(), plotL1L2Geometry()].map((f) => mimeBundle(f, { png: false })["text/html"]);
     process.env.HOME = home;
+    const pictures = [plotL1L2Geometry(), plotL1L2Geometry()].map((f) => mimeBundle(f, { png: true })["text/html"]);
     const served = `/base/files/${relative(ROOT, plotlyJsPath())}`;
     const cases = [
       { config: { baseUrl: "/base/", serverRoot: "~" }, online: false, want: "live", from: served },
@@ -127,7 +130,7 @@ test(
         if (url.pathname === "/base/lab") {
           return route.fulfill({
             contentType: "text/html",
-            body: `<!DOCTYPE html><html><head>${configTag}</head><body>${figures.join("")}</body></html>`,
+            body: `<!DOCTYPE html><html><head>${configTag}</head><body>${(want === "live" ? live : pictures).join("")}</body></html>`,
           });
         }
         fromServer.push(url.pathname);
