@@ -39,8 +39,10 @@ test(
       );
     }
     assert.equal((first["application/vnd.plotly.v1+json"] as { data: unknown[] }).data.length, 6);
-    assert.match(first["text/html"] as string, /plotly\.js v3/, "the notebook's first figure carries plotly.js");
-    assert.doesNotMatch(second["text/html"] as string, /plotly\.js v3/, "the second does not");
+    for (const figure of [first, second]) {
+      assert.doesNotMatch(figure["text/html"] as string, /plotly\.js v3/, "no figure carries plotly.js");
+      assert.match(figure["text/html"] as string, /w\.__reglabPlotly=/, "every figure can load it");
+    }
   },
 );
 

@@ -1,9 +1,12 @@
-/** `reglab kernel install`: the project's tslab as a Jupyter kernel, without Python. */
+/** `reglab kernel install`: the project's tslab (or Deno's kernel) as a Jupyter kernel, without Python. */
 import { join } from "node:path";
 import {
   DEFAULT_DISPLAY_NAME,
   DEFAULT_KERNEL_NAME,
+  DENO_DISPLAY_NAME,
+  DENO_KERNEL_NAME,
   courseProject,
+  findDeno,
   type InstallTarget,
   installKernelSpec,
   PROJECT_JUPYTER_DIR,
@@ -12,12 +15,16 @@ import { type Command, defineCommand, UsageError } from "./usage";
 
 export const kernelCommand: Command = defineCommand({
   name: "kernel",
-  summary: "install the Jupyter kernelspec for this project's tslab (kernel install)",
-  synopsis: "install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--force]",
+  summary: "install the Jupyter kernelspec for this project's tslab, or Deno's kernel (kernel install)",
+  synopsis: "install [--deno] [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--force]",
   description: `
 Writes a Jupyter kernelspec (kernel.json, language typescript) that starts this project's tslab
 with the Node running this command:
   <node> <project>/node_modules/tslab/bin/tslab kernel --config-path {connection_file}
+With --deno, one for Deno's kernel instead (named ${DENO_KERNEL_NAME}): the course notebooks run on it
+too, on wasm with one thread; grading stays on tslab. Deno comes from the npm package \`deno\`
+installed in the project (\`npm install deno\`), else from PATH:
+  <deno> jupyter --kernel --conn {connection_file}
 
 Where it goes:
   (default)      <project>/${PROJECT_JUPYTER_DIR}/kernels/NAME   project-local; \`npm install\` does this.
@@ -28,12 +35,16 @@ Where it goes:
   options: {
     user: { type: "boolean", help: "install in your Jupyter data folder" },
     prefix: { type: "string", value: "DIR", help: "install in DIR/share/jupyter/kernels" },
-    name: { type: "string", value: "NAME", default: DEFAULT_KERNEL_NAME, help: "kernel name notebooks refer to" },
+    deno: { type: "boolean", help: "Deno's kernel (deno jupyter) instead of tslab" },
+    name: {
+      type: "string",
+      value: "NAME",
+      help: `kernel name notebooks refer to (default "${DEFAULT_KERNEL_NAME}", with --deno "${DENO_KERNEL_NAME}")`,
+    },
     "display-name": {
       type: "string",
       value: "TEXT",
-      default: DEFAULT_DISPLAY_NAME,
-      help: "name shown in the kernel picker",
+      help: `name shown in the kernel picker (default "${DEFAULT_DISPLAY_NAME}", with --deno "${DENO_DISPLAY_NAME}")`,
     },
     project: {
       type: "string",
@@ -58,15 +69,22 @@ Where it goes:
         ? { kind: "prefix", prefix: values.prefix }
         : { kind: "project" };
     const project = values.project ?? courseProject();
+    let deno: string | undefined;
+    if (values.deno) {
+      deno = project && findDeno(project);
+      if (!deno) throw new Error("--deno: no Deno in the project or on PATH; run `npm install deno` in the project");
+    }
+    const name = values.name ?? (deno ? DENO_KERNEL_NAME : DEFAULT_KERNEL_NAME);
     const dir = installKernelSpec({
       project,
       target,
-      name: values.name,
-      displayName: values["display-name"],
+      deno,
+      name,
+      displayName: values["display-name"] ?? (deno ? DENO_DISPLAY_NAME : DEFAULT_DISPLAY_NAME),
       force: values.force,
     });
     if (!values.quiet) {
-      io.out(`Installed kernelspec "${values.name}" in ${dir}\n`);
+      io.out(`Installed kernelspec "${name}" in ${dir}\n`);
       if (target.kind === "project" && project) {
         io.out(
           `JupyterLab / Notebook / VS Code find it with JUPYTER_PATH=${join(project, PROJECT_JUPYTER_DIR)} (or install with --user).\n`,

@@ -21,7 +21,14 @@
 import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, sep } from "node:path";
 import { type ExecutionResult, runCells } from "../runner/execute";
-import { findKernelSpec, courseProject, type FoundKernelSpec, kernelSpecProject } from "../runner/kernelspec";
+import {
+  courseProject,
+  DEFAULT_KERNEL_NAME,
+  findKernelSpec,
+  type FoundKernelSpec,
+  kernelSpecProject,
+  kernelSpecRuntime,
+} from "../runner/kernelspec";
 import {
   type Cell,
   type CodeCell,
@@ -171,6 +178,11 @@ export function prepareGrading(
   const plan = planGrading(homework);
   const isolation = resolveIsolation(options.sandbox);
   const kernel = options.kernel ?? findKernelSpec(notebookKernelName(homework.notebook, homework.file));
+  if (kernelSpecRuntime(kernel.spec) === "deno") {
+    throw new Error(
+      `kernel "${kernel.name}" is Deno's: grading runs on tslab, whose kernel preload holds the student's process; use the "${DEFAULT_KERNEL_NAME}" kernel`,
+    );
+  }
   const project = projectOf(kernel);
   const node = kernelNode(kernel.spec.argv);
   const installation = node && nodeInstallation(node);

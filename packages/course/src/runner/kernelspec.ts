@@ -1,12 +1,14 @@
 /**
  * Kernelspecs without Python: a kernelspec is a folder `kernels/<name>/` holding kernel.json, found in
- * Jupyter's data directories. reglab writes one that starts this project's own tslab, and looks
- * kernels up in the same places Jupyter does, after the project's own folder.
+ * Jupyter's data directories. reglab writes one that starts this project's own tslab — or Deno's
+ * kernel (`deno jupyter`), which runs the notebooks too — and looks kernels up in the same places
+ * Jupyter does, after the project's own folder.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { delimiter, join, resolve, sep } from "node:path";
-import { findProjectRoot, writeFileAtomic } from "reglab/tooling";
+import { delimiter, dirname, join, resolve, sep } from "node:path";
+import { findOnPath, findProjectRoot, writeFileAtomic } from "reglab/tooling";
 import { checkTslab, tslabArgv } from "./tslab";
 
 /**
@@ -19,6 +21,11 @@ export function courseProject(): string | undefined {
 
 export const DEFAULT_KERNEL_NAME = "reglab";
 export const DEFAULT_DISPLAY_NAME = "TypeScript (reglab)";
+export const DENO_KERNEL_NAME = "reglab-deno";
+export const DENO_DISPLAY_NAME = "TypeScript (reglab, Deno)";
+
+/** The kernels reglab writes: the project's tslab on Node, or Deno's own. */
+export type KernelRuntime = "tslab" | "deno";
 
 /** Where the project-local kernelspec lives, relative to the project: point JUPYTER_PATH here. */
 export const PROJECT_JUPYTER_DIR = join("build", "jupyter");
@@ -77,9 +84,9 @@ export function findKernelSpec(name: string, project = courseProject()): FoundKe
     const file = join(dir, "kernel.json");
     if (existsSync(file)) {
       const spec = readSpec(file);
-      // A kernel reglab installed runs the project's tslab: the version this code was written against.
+      // A tslab kernel reglab installed runs the project's tslab: the version this code was written against.
       const tslabProject = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
-      if (typeof tslabProject === "string") checkTslab(tslabProject);
+      if (typeof tslabProject === "string" && kernelSpecRuntime(spec) === "tslab") checkTslab(tslabProject);
       return { name, dir, spec };
     }
   }
@@ -92,6 +99,8 @@ export type InstallTarget = { kind: "project" } | { kind: "user" } | { kind: "pr
 export interface InstallOptions {
   project?: string;
   target?: InstallTarget;
+  /** Deno's kernel instead of tslab, run by this `deno` binary (see findDeno). */
+  deno?: string;
   name?: string;
   displayName?: string;
   /** Replace a kernelspec of the same name that reglab did not write. */
@@ -112,6 +121,42 @@ export function kernelSpecFor(project: string, displayName = DEFAULT_DISPLAY_NAM
   };
 }
 
+/**
+ * The kernelspec of Deno's kernel for the project's notebooks: `deno jupyter` started in the
+ * notebook's folder finds `reglab` in the project's node_modules like tslab does.
+ */
+export function denoKernelSpecFor(project: string, deno: string, displayName = DENO_DISPLAY_NAME): KernelSpec {
+  return {
+    argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"],
+    display_name: displayName,
+    language: "typescript",
+    metadata: { reglab: { project, runtime: "deno" } },
+  };
+}
+
+/** Which kernel a kernelspec starts: "deno" for what denoKernelSpecFor wrote, else tslab. */
+export function kernelSpecRuntime(spec: KernelSpec): KernelRuntime {
+  return (spec.metadata?.reglab as { runtime?: unknown } | undefined)?.runtime === "deno" ? "deno" : "tslab";
+}
+
+/**
+ * The `deno` binary for the project: the npm package `deno` installed in it (its platform package's
+ * binary, which its install script may also have copied next to it), else `deno` on PATH.
+ */
+export function findDeno(project: string): string | undefined {
+  const name = process.platform === "win32" ? "deno.exe" : "deno";
+  const platform = `${process.platform}-${process.arch}${process.platform === "linux" ? "-glibc" : ""}`;
+  try {
+    const denoPackage = dirname(createRequire(join(project, "package.json")).resolve("deno/package.json"));
+    if (existsSync(join(denoPackage, name))) return join(denoPackage, name);
+    const binary = join(dirname(createRequire(denoPackage + sep).resolve(`@deno/${platform}/package.json`)), name);
+    if (existsSync(binary)) return binary;
+  } catch {
+    // not installed in the project
+  }
+  return findOnPath(name);
+}
+
 /** The project whose tslab a kernelspec starts: what kernelSpecFor wrote, else read off its argv. */
 export function kernelSpecProject(spec: KernelSpec): string | undefined {
   const project = (spec.metadata?.reglab as { project?: unknown } | undefined)?.project;
@@ -124,7 +169,7 @@ export function kernelSpecProject(spec: KernelSpec): string | undefined {
   return undefined;
 }
 
-/** Writes kernels/<name>/kernel.json for the project's tslab; returns the folder written. */
+/** Writes kernels/<name>/kernel.json for the project's tslab (or Deno's kernel); returns the folder written. */
 export function installKernelSpec(options: InstallOptions = {}): string {
   const project = options.project ?? courseProject();
   if (!project) {
@@ -135,7 +180,7 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   if (!existsSync(join(project, "node_modules", ".bin", "tslab"))) {
     throw new Error(`${project} has no node_modules/.bin/tslab; run \`npm install\` there first`);
   }
-  const name = options.name ?? DEFAULT_KERNEL_NAME;
+  const name = options.name ?? (options.deno ? DENO_KERNEL_NAME : DEFAULT_KERNEL_NAME);
   if (!/^[a-zA-Z0-9._-]+$/.test(name))
     throw new Error(`--name: "${name}" may only use letters, digits, ".", "_" and "-"`);
   const target = options.target ?? { kind: "project" };
@@ -156,6 +201,9 @@ export function installKernelSpec(options: InstallOptions = {}): string {
     }
   }
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(file, JSON.stringify(kernelSpecFor(project, options.displayName), null, 1) + "\n");
+  const spec = options.deno
+    ? denoKernelSpecFor(project, options.deno, options.displayName)
+    : kernelSpecFor(project, options.displayName);
+  writeFileAtomic(file, JSON.stringify(spec, null, 1) + "\n");
   return dir;
 }

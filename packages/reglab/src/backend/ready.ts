@@ -14,6 +14,7 @@ import * as os from "node:os";
 import { backendRegistries, checkPinnedVersions, utilForTfjsNode } from "../pinned";
 import * as tf from "../tf";
 import { checkOneOf } from "../util/checks";
+import { runsOnDeno } from "../util/runtime";
 import { installWasmKernels, wasmKernelsInstalled } from "./wasm-kernels";
 import { startThreadedWasm, type WasmPackage } from "./wasm-threads";
 
@@ -127,6 +128,10 @@ async function activate(name: BackendName, threads: number, notes: string[]): Pr
     const running = wasm.getThreadsCount();
     if (running !== threads)
       notes.push(`wasm threads (already started with ${running}; restart the process to change)`);
+  } else if (wasm && threads > 1 && runsOnDeno()) {
+    // Deno runs worker_threads as web workers, whose read-only globals (location) emscripten's
+    // pthread workers assign to: the worker throws and takes the process with it.
+    notes.push("wasm threads (Deno cannot start emscripten's thread workers; running on 1 thread)");
   } else if (wasm && threads > 1) {
     const failure = await startThreadedWasm(wasm, threads);
     if (failure !== null) notes.push(`wasm threads (${failure}; running on 1 thread)`);

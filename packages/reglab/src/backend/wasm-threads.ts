@@ -88,7 +88,7 @@ export async function startThreadedWasm(wasm: WasmPackage, threads: number): Pro
   let fileCount = 0;
   const writeTemp = (text: string) => {
     tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "reglab-wasm-"));
-    const file = path.join(tempDir, `script-${fileCount++}.js`);
+    const file = path.join(tempDir, `script-${fileCount++}.cjs`); // CommonJS on every runtime (Deno takes .js for ESM)
     fs.writeFileSync(file, text);
     return file;
   };

@@ -1,22 +1,50 @@
 /**
- * Rich output from library code running inside a tslab kernel: display_data messages carrying several
- * mime types at once (tslab's own `display` API sends one type per message), and displays that are
- * updated in place (update_display_data) — one output that changes, not a stream of lines.
- * Outside a kernel (scripts, tests) there is no publisher and callers fall back or stay quiet.
+ * Rich output from library code running inside a notebook kernel — tslab's, or Deno's (`deno
+ * jupyter`): display_data messages carrying several mime types at once (tslab's own `display` API
+ * sends one type per message), and displays that are updated in place (update_display_data) — one
+ * output that changes, not a stream of lines. Outside a kernel (scripts, tests) there is no publisher
+ * and callers fall back or stay quiet.
  */
 import { randomBytes } from "node:crypto";
 import { type MimeBundle, tslabJupyter, type WriteDisplayData } from "../pinned";
+import { runsOnDeno } from "./runtime";
 
 export type { MimeBundle };
 
-/** tslab's publisher of display_data (the function it uses itself), when this code runs in a tslab kernel. */
-export function tslabPublisher(): WriteDisplayData | undefined {
-  return tslabJupyter()?.lastWriteDisplayData ?? undefined;
+type DenoBroadcast = (type: string, content: Record<string, unknown>) => Promise<void> | undefined;
+
+/**
+ * Deno's `Deno.jupyter.broadcast` (sends an IOPub message for the running cell), when this code runs
+ * in `deno jupyter`; elsewhere `Deno.jupyter` throws on access, and outside Deno there is no `Deno`.
+ */
+function denoBroadcast(): DenoBroadcast | undefined {
+  if (!runsOnDeno()) return undefined;
+  const deno = (globalThis as unknown as { Deno: { jupyter?: { broadcast?: DenoBroadcast } } }).Deno;
+  try {
+    const jupyter = deno.jupyter;
+    return typeof jupyter?.broadcast === "function" ? jupyter.broadcast.bind(jupyter) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Sends one display_data; false outside a tslab kernel. */
+/** The kernel's publisher of display_data: tslab's own function, or one over Deno's broadcast. */
+export function displayPublisher(): WriteDisplayData | undefined {
+  const tslab = tslabJupyter()?.lastWriteDisplayData;
+  if (tslab) return tslab;
+  const broadcast = denoBroadcast();
+  if (!broadcast) return undefined;
+  // Sent at once, in order, on the kernel's IOPub socket (some Deno releases return a promise, some
+  // nothing); nothing to wait for.
+  return (content, update) => {
+    const sent = broadcast(update ? "update_display_data" : "display_data", { transient: {}, ...content });
+    void Promise.resolve(sent).catch(() => undefined);
+  };
+}
+
+/** Sends one display_data; false outside a notebook kernel. */
 export function publishDisplay(bundle: MimeBundle): boolean {
-  const write = tslabPublisher();
+  const write = displayPublisher();
   if (!write) return false;
   write({ data: bundle, metadata: {} }, false);
   return true;
@@ -27,9 +55,9 @@ export class UpdatingDisplay {
   private readonly id = randomBytes(8).toString("hex");
   private shown = false;
 
-  /** Shows or replaces the output; false outside a tslab kernel (nothing is shown). */
+  /** Shows or replaces the output; false outside a notebook kernel (nothing is shown). */
   show(bundle: MimeBundle): boolean {
-    const write = tslabPublisher();
+    const write = displayPublisher();
     if (!write) return false;
     write({ data: bundle, metadata: {}, transient: { display_id: this.id } }, this.shown);
     this.shown = true;
@@ -37,7 +65,7 @@ export class UpdatingDisplay {
   }
 }
 
-/** Whether this code runs inside a tslab kernel (a notebook cell). */
+/** Whether this code runs inside a notebook kernel (a cell of tslab or `deno jupyter`). */
 export function inNotebook(): boolean {
-  return tslabPublisher() !== undefined;
+  return displayPublisher() !== undefined;
 }
