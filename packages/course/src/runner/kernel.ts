@@ -12,8 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { Dealer, Subscriber } from "zeromq";
-import type { FoundKernelSpec } from "./kernelspec";
+import { type FoundKernelSpec, kernelSpecRuntime } from "./kernelspec";
 import { channelAddress } from "./tslab";
+
+/** How long a cell of Deno's kernel may still send output after its "idle" (see execute). */
+const DENO_LATE_OUTPUT_MS = 500;
 import { decode, encode, type Message, newMessage } from "./wire";
 
 /** How a kernel process is started: its command line, environment and working folder. */
@@ -416,6 +419,9 @@ export class Kernel {
         delay(10_000).then(() => "late" as const),
       ]);
       if (typeof afterReply === "object") return afterReply;
+      // Deno's kernel forwards console output asynchronously: a cell's last lines can follow its
+      // "idle" (seen: the last line of a long cell lost). They still name this request, so wait for them.
+      if (kernelSpecRuntime(this.spec.spec) === "deno") await delay(DENO_LATE_OUTPUT_MS);
       const status = String(first.content.status ?? "error");
       return {
         status: status === "ok" || status === "abort" ? status : "error",
