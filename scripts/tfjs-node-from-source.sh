@@ -34,7 +34,7 @@ mkdir -p "$WORK"
 WHEEL_DIR=$WORK/wheel
 if [ ! -e "$WHEEL_DIR/tensorflow/libtensorflow_cc.so.2" ]; then
   say "downloading tensorflow-cpu $TENSORFLOW_VERSION with pip"
-  "$PYTHON" -m pip download --quiet --no-deps "tensorflow-cpu==$TENSORFLOW_VERSION" -d "$WORK/whl"
+  "$PYTHON" -m pip download --quiet --retries 0 --no-deps "tensorflow-cpu==$TENSORFLOW_VERSION" -d "$WORK/whl"
   say "extracting the C library and headers"
   "$PYTHON" - "$WORK/whl" "$WHEEL_DIR" <<'PY'
 import glob, sys, zipfile
@@ -83,5 +83,7 @@ cp -r "$PACKAGE/deps/lib" "$TARGET/deps/"
 
 cores=$(npm ls @tensorflow/tfjs-core --parseable --all 2>/dev/null | sort -u | wc -l)
 [ "$cores" -le 1 ] || { say "more than one @tensorflow/tfjs-core is installed: $(npm ls @tensorflow/tfjs-core)"; exit 1; }
-TF_CPP_MIN_LOG_LEVEL=2 node -e 'const tf = require("@tensorflow/tfjs-node"); tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()); console.log(`tfjs-node ${tf.version["tfjs-node"]} runs on libtensorflow ${tf.version["tfjs-node"] ? require("@tensorflow/tfjs-node/package.json").version : "?"}`)' >/dev/null
+# The binding loads and computes, through ready(): tfjs-node 4.22 calls node:util functions that
+# Node 23+ removed, and reglab puts them back before loading it.
+node -e 'const { ready, tf } = require("reglab"); ready({ backend: "tensorflow", quiet: true }).then(() => tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()))' >/dev/null
 say "done: @tensorflow/tfjs-node $TFJS_NODE_VERSION on TensorFlow $TENSORFLOW_VERSION's C library (REGLAB_BACKEND=tensorflow, or ready() picks it)"
