@@ -13,12 +13,13 @@ export function plotlyJsPath(): string {
   return require.resolve("plotly.js-dist-min");
 }
 
-/** The installed plotly.js' version, e.g. "3.3.0". */
+let plotlyVersion: string | undefined;
+/** The installed plotly.js' version, e.g. "3.3.0" (read once: every figure's loader names it). */
 export function plotlyJsVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(dirname(plotlyJsPath()), "package.json"), "utf8")) as {
-    version: string;
-  };
-  return manifest.version;
+  plotlyVersion ??= (
+    JSON.parse(readFileSync(join(dirname(plotlyJsPath()), "package.json"), "utf8")) as { version: string }
+  ).version;
+  return plotlyVersion;
 }
 
 /** plotly's own CDN copy of the installed version (what plotly.py's `include_plotlyjs="cdn"` links). */
