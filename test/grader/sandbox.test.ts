@@ -13,12 +13,16 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
   bubblewrapLaunch,
+  codeReservationMb,
+  dataLimitMb,
   detectIsolation,
+  KERNEL_ISOLATES,
   KERNEL_CONTROL,
   KERNEL_RUN,
   KERNEL_WORK,
   kernelUser,
   missingLayer,
+  nodeInstallation,
   sandboxEnv,
 } from "#course/grader/sandbox";
 import { projectView } from "#course/grader/project-view";
@@ -44,8 +48,8 @@ before(async () => {
 after(() => server.close());
 
 /**
- * Runs `script` with node inside the sandbox as a grading kernel is started (with `files` in the
- * grader's read-only folder, KERNEL_CONTROL); returns its stdout parsed as JSON.
+ * Runs `script` with node inside the sandbox as a grading kernel of `memoryMb` is started (with `files`
+ * in the grader's read-only folder, KERNEL_CONTROL); returns its stdout parsed as JSON.
  */
 async function inSandbox(
   script: string,
@@ -57,7 +61,12 @@ async function inSandbox(
   chmodSync(control, 0o755);
   for (const [name, data] of Object.entries(files)) writeFileSync(join(control, name), data, { mode: 0o755 });
   const asRoot = isolation.setpriv !== undefined;
-  const view = projectView([join(ROOT, "node_modules"), join(ROOT, "packages", "reglab")], asRoot);
+  // The Node running the tests, when it is not the system's (CI's Node 22 and 24 passes)
+  const node = nodeInstallation(process.execPath);
+  const view = projectView(
+    [join(ROOT, "node_modules"), join(ROOT, "packages", "reglab"), ...(node ? [node] : [])],
+    asRoot,
+  );
   try {
     const launch = bubblewrapLaunch(
       isolation,
@@ -65,7 +74,7 @@ async function inSandbox(
         binds: view.binds,
         nodeModules: join(ROOT, "node_modules"),
         control,
-        memoryMb,
+        dataMb: dataLimitMb(process.execPath, memoryMb),
         user: asRoot ? kernelUser() : undefined,
       },
       {
@@ -169,7 +178,9 @@ test("reads: the project's packages and the kernel's own tmpfs, nothing else of 
       pid: String(process.pid),
     }));`);
   assert.equal(seen.source, "denied ENOENT");
-  assert.equal(seen.project, "node_modules,packages", "only the packages");
+  // (and the Node running the tests, when it is installed in the project: CI's Node 22 and 24)
+  const nodeIn = nodeInstallation(process.execPath)?.startsWith(join(ROOT, "build")) ? ["build"] : [];
+  assert.equal(seen.project, ["node_modules", "packages", ...nodeIn].sort().join(","), "only the packages");
   assert.equal(seen.packages, "reglab", "of the workspace, only the library");
   assert.equal(seen.library, "true");
   const tmp = seen.tmp.split(",").filter((entry) => entry !== PROJECT_IN_TMP && entry !== "");
@@ -244,7 +255,32 @@ test("memory: Buffers stop at the cap", { skip }, async () => {
     console.log(JSON.stringify({ mb: String(mb), error }));`,
     384,
   );
-  assert.ok(Number(seen.mb) < 384, `${seen.mb} MB allocated under a 384 MB cap`);
+  const cap = dataLimitMb(process.execPath, 384);
+  assert.ok(Number(seen.mb) < cap, `${seen.mb} MB allocated under a ${cap} MB cap`);
   assert.ok(Number(seen.mb) >= 128, `${seen.mb} MB: the cap leaves room for real work`);
-  assert.match(seen.error, /RangeError: Array buffer allocation failed/);
+  // (Node 24 words it "Failed to allocate memory")
+  assert.match(seen.error, /RangeError: (Array buffer allocation failed|Failed to allocate memory)/);
+});
+
+test("memory: the kernel's isolates fit in its data limit, on every Node", { skip }, async () => {
+  // Node 24's V8 reserves each isolate's code range writable (~509 MB that RLIMIT_DATA counts, none
+  // of it resident): without the allowance a kernel on the threaded wasm backend died at start-up.
+  const workers = KERNEL_ISOLATES - 1;
+  const seen = await inSandbox(
+    `
+    const { Worker } = require("node:worker_threads");
+    let started = 0, failed = "";
+    for (let i = 0; i < ${workers}; i++) {
+      const w = new Worker("require('node:worker_threads').parentPort.postMessage(Buffer.alloc(8 << 20, 1).length)", { eval: true });
+      w.on("message", () => { if (++started === ${workers}) finish(); });
+      w.on("error", (e) => { failed = String(e); finish(); });
+    }
+    function finish() { console.log(JSON.stringify({ started: String(started), failed })); process.exit(0); }`,
+    256,
+  );
+  assert.deepEqual(
+    seen,
+    { started: String(workers), failed: "" },
+    `code range per isolate: ${codeReservationMb(process.execPath)} MB`,
+  );
 });

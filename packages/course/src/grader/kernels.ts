@@ -14,6 +14,7 @@ import type { ProjectView } from "./project-view";
 import {
   bubblewrapLaunch,
   dataDirs,
+  dataLimitMb,
   type Isolation,
   KERNEL_CONTROL,
   KERNEL_RUN,
@@ -61,6 +62,7 @@ export async function startGradingKernel(
     if (sandboxed) for (const dir of [folder, control]) chmodSync(dir, 0o755);
     if (role === "checker") makeChannel(control);
     const heap = `--max-old-space-size=${memoryMb}`;
+    const dataMb = dataLimitMb(node, memoryMb);
     // The student's kernel writes only its working folder; the checker also its channel's FIFO.
     const writable = (work: string, channel: string) => (role === "checker" ? [work, channel] : [work]);
     let kernel: Kernel;
@@ -69,7 +71,7 @@ export async function startGradingKernel(
         binds: view.binds,
         nodeModules: join(project, "node_modules"),
         control,
-        memoryMb,
+        dataMb,
         user: isolation.setpriv ? kernelUser() : undefined,
       };
       kernel = await Kernel.start(spec, {
@@ -97,7 +99,7 @@ export async function startGradingKernel(
         ipcDir: folder,
         startupTimeoutMs,
         maxMessageBytes: MAX_MESSAGE_BYTES,
-        wrap: (launch) => limitedLaunch(memoryMb, launch),
+        wrap: (launch) => limitedLaunch(dataMb, launch),
       });
     }
     return {

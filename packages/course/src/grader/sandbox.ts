@@ -93,8 +93,8 @@ export interface SandboxPlan {
   nodeModules: string;
   /** A host folder the kernel sees read-only at KERNEL_CONTROL. */
   control: string;
-  /** Cap on each process's data segment (heap, Buffers, wasm memory, thread stacks), in MB. */
-  memoryMb: number;
+  /** Cap on each process's data segment (heap, Buffers, wasm memory, thread stacks), in MB: dataLimitMb. */
+  dataMb: number;
   /** Graded as root: the user this kernel runs as (one of its own, see kernelUser). */
   user?: SandboxUser;
 }
@@ -280,28 +280,65 @@ export function nodeInstallation(node: string): string | undefined {
   return dirname(dirname(real));
 }
 
-const permissionFlagOf = new Map<string, string>();
+/** What a Node binary answers to `-p expression` (run without the grader's environment), cached per binary and expression. */
+const answersOf = new Map<string, string>();
+function askNode(node: string | undefined, expression: string): string {
+  const key = `${node ?? process.execPath}\0${expression}`;
+  let answer = answersOf.get(key);
+  if (answer === undefined) {
+    const asked = spawnSync(node ?? process.execPath, ["-p", expression], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { PATH: SANDBOX_PATH },
+    });
+    if (asked.status !== 0)
+      throw new Error(`${node ?? process.execPath} -p …: ${asked.stderr.trim() || asked.error?.message}`);
+    answer = asked.stdout.trim();
+    answersOf.set(key, answer);
+  }
+  return answer;
+}
 
 /**
  * The permission model's flag for `node`: `--permission` where it exists (Node ≥ 22.13, 23.5), else
  * Node 20's `--experimental-permission` (Node 24 removed that spelling). Asked of the binary itself.
  */
 export function permissionFlag(node: string | undefined): string {
-  const key = node ?? process.execPath;
-  let flag = permissionFlagOf.get(key);
-  if (!flag) {
-    const asked =
-      node === undefined || node === process.execPath
-        ? process.allowedNodeEnvironmentFlags.has("--permission")
-        : spawnSync(node, ["-p", 'process.allowedNodeEnvironmentFlags.has("--permission")'], {
-            encoding: "utf8",
-            timeout: 30_000,
-            env: { PATH: SANDBOX_PATH },
-          }).stdout?.trim() === "true";
-    flag = asked ? "--permission" : "--experimental-permission";
-    permissionFlagOf.set(key, flag);
-  }
-  return flag;
+  const has =
+    node === undefined || node === process.execPath
+      ? process.allowedNodeEnvironmentFlags.has("--permission")
+      : askNode(node, 'process.allowedNodeEnvironmentFlags.has("--permission")') === "true";
+  return has ? "--permission" : "--experimental-permission";
+}
+
+/**
+ * The V8 isolates a kernel runs at most without the student starting any: the main thread and the pool
+ * of tfjs-backend-wasm's threaded build (its Emscripten glue starts 8 workers, whatever the thread count).
+ */
+export const KERNEL_ISOLATES = 1 + 8;
+
+/**
+ * How many MB of writable address space one V8 isolate of `node` reserves for its code before running
+ * anything: 0 up to Node 22 (the code range is reserved inaccessible), ~509 on Node 24, whose V8 maps it
+ * read-write-execute at once. RLIMIT_DATA counts such a mapping although none of it is resident, so
+ * the kernel's data limit must allow for it (dataLimitMb). Measured from the binary's own memory map.
+ */
+export function codeReservationMb(node: string | undefined): number {
+  const largest =
+    "Math.max(0, ...require('fs').readFileSync('/proc/self/maps', 'utf8').trim().split('\\n')" +
+    ".filter((l) => l.split(/\\s+/)[1] === 'rwxp')" +
+    ".map((l) => l.split(' ')[0].split('-').map((x) => parseInt(x, 16))).map(([a, b]) => Math.floor((b - a) / 1048576)))";
+  const mb = Number(askNode(node, largest));
+  return Number.isFinite(mb) && mb >= 64 ? mb : 0;
+}
+
+/**
+ * The kernel's data limit (RLIMIT_DATA) in MB for `memoryMb` of memory: on a Node whose isolates reserve
+ * their code range writable, plus that reservation for each of the KERNEL_ISOLATES (a student who
+ * starts more workers meets the limit sooner — that is the limit working).
+ */
+export function dataLimitMb(node: string | undefined, memoryMb: number): number {
+  return memoryMb + KERNEL_ISOLATES * codeReservationMb(node);
 }
 
 /**
@@ -341,10 +378,10 @@ function withSlash(dir: string): string {
   return dir.endsWith("/") ? dir : `${dir}/`;
 }
 
-function limitArgs(memoryMb: number, threads: boolean): string[] {
+function limitArgs(dataMb: number, threads: boolean): string[] {
   const prlimit = findOnPath("prlimit");
   if (!prlimit) throw new Error("prlimit (util-linux) is not installed; it caps the grading kernel's memory");
-  const data = memoryMb * 1024 * 1024;
+  const data = dataMb * 1024 * 1024;
   const fsize = MAX_FILE_MB * 1024 * 1024;
   // RLIMIT_NPROC counts every process of the kernel's user: only a user of the kernel's own has it alone.
   const nproc = threads ? [`--nproc=${MAX_THREADS}:${MAX_THREADS}`] : [];
@@ -418,7 +455,7 @@ export function bubblewrapLaunch(
     ...launch.argv,
   ];
   return {
-    argv: [...limitArgs(plan.memoryMb, plan.user !== undefined), ...bwrapCommand(isolation, plan.user), ...args],
+    argv: [...limitArgs(plan.dataMb, plan.user !== undefined), ...bwrapCommand(isolation, plan.user), ...args],
     env: { PATH: process.env.PATH },
     cwd: "/",
     fdInputs: [seccompFilter(), Buffer.from(launch.connectionFile.content)],
@@ -427,6 +464,6 @@ export function bubblewrapLaunch(
 }
 
 /** Outside a sandbox: only the resource limits (the permission model comes through NODE_OPTIONS). */
-export function limitedLaunch(memoryMb: number, launch: KernelLaunch): KernelLaunch {
-  return { ...launch, argv: [...limitArgs(memoryMb, false), ...launch.argv] };
+export function limitedLaunch(dataMb: number, launch: KernelLaunch): KernelLaunch {
+  return { ...launch, argv: [...limitArgs(dataMb, false), ...launch.argv] };
 }
