@@ -5,7 +5,13 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { releaseProblems } from "#course/grader/assign";
-import { CHECKER_SETUP_ID, CHECKER_STAND_INS_ID, checkerNotebook, studentPart } from "#course/grader/grade";
+import {
+  CHECKER_CONNECT_ID,
+  CHECKER_SETUP_ID,
+  CHECKER_STAND_INS_ID,
+  checkerNotebook,
+  studentPart,
+} from "#course/grader/grade";
 import { planGrading, solutionLinesShown } from "#course/grader/plan";
 import { scoreTest } from "#course/grader/scoring";
 import { parseHomework } from "#course/grader/source";
@@ -41,14 +47,19 @@ test("the plan: each test uses the student's names it names and does not declare
   );
 });
 
-test("the checker runs setup, stand-ins and the full tests; the student's kernel gets no test at all", () => {
+test("the checker runs setup, its channel, stand-ins and the full tests; the student's kernel gets no test at all", () => {
   const checker = checkerNotebook(plan, "/sandbox/run/control");
   assert.deepEqual(
     checker.cells.map((c) => c.id),
-    [CHECKER_SETUP_ID, CHECKER_STAND_INS_ID, "q1-test", "q2-test", "q3-test", "q4-test", "q5-test"],
+    [CHECKER_SETUP_ID, CHECKER_CONNECT_ID, CHECKER_STAND_INS_ID, "q1-test", "q2-test", "q3-test", "q4-test", "q5-test"],
   );
-  assert.match(joinSource(checker.cells[0].source), /answers\.connect\("\/sandbox\/run\/control"\);$/);
-  const q1 = joinSource(checker.cells[2].source);
+  assert.doesNotMatch(
+    joinSource(checker.cells[0].source),
+    /answers\.|reglab\/grading/,
+    "the setup needs no submission (a lane starts it ahead)",
+  );
+  assert.match(joinSource(checker.cells[1].source), /answers\.connect\("\/sandbox\/run\/control"\);$/);
+  const q1 = joinSource(checker.cells[3].source);
   assert.match(q1, /penalties\(kernel, 0\.03, 0\.2\)/, "the hidden part is there");
   assert.doesNotMatch(q1, /BEGIN HIDDEN TESTS|END HIDDEN TESTS/);
   const student = studentPart(readJson<Notebook>(RELEASED), homework);

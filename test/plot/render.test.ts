@@ -1,11 +1,12 @@
 /** PNGs through headless Chromium are real pictures of the figure; standalone pages carry plotly.js once, outputs never. */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type History, plotHistory, plotL1L2Geometry, plotSparsity, savePlot, show } from "reglab";
 import { compactFigure, fittedFigure, MAX_STATIC_WIDTH, PALETTE, staticFigure } from "#reglab/plot/figure";
-import { plotlyLoaderScript } from "#reglab/plot/render";
+import { plotlyLoaderScript, renderPng } from "#reglab/plot/render";
 import { mimeBundle } from "#reglab/plot/show";
 import { findChromium } from "reglab/tooling";
 import { tempDir } from "../runner/helpers";
@@ -42,6 +43,34 @@ test(
     const barImage = decodePng(readFileSync(bars));
     assert.deepEqual([barImage.width, barImage.height], [900, 420], "the figure's own height");
     assert.ok(countColour(barImage, PALETTE[0], 10) > 5000, "a solid blue bar");
+  },
+);
+
+test(
+  "figures drawn on one long-lived page: one browser for many figures, each picture byte-identical to a Chromium of its own",
+  { skip: noChromium },
+  () => {
+    const history = { epoch: [0, 1, 2], loss: [1, 0.8, 0.7], val_loss: [1.1, 0.9, 0.85] };
+    const curves = plotHistory([{ label: "none", history: history as unknown as History }], { metrics: ["loss"] });
+    curves.layout.width = 700;
+    curves.layout.height = 380;
+    const figures = [plotL1L2Geometry(), staticFigure(curves), plotL1L2Geometry()];
+    const onPage = figures.map((figure) => renderPng(figure));
+    const browsers = spawnSync("pgrep", ["-P", String(process.pid), "-f", "remote-debugging-pipe"], {
+      encoding: "utf8",
+    });
+    assert.equal(browsers.stdout.split("\n").filter(Boolean).length, 1, `one browser: ${browsers.stdout}`);
+    process.env.REGLAB_PNG_PAGE = "0";
+    try {
+      figures.forEach((figure, i) => assert.ok(onPage[i].equals(renderPng(figure)), `figure ${i + 1}: same bytes`));
+    } finally {
+      delete process.env.REGLAB_PNG_PAGE;
+    }
+    assert.deepEqual(
+      [decodePng(onPage[1]).width, decodePng(onPage[1]).height],
+      [700, 380],
+      "each figure at its own size on the same page",
+    );
   },
 );
 

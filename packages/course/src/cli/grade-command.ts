@@ -124,8 +124,9 @@ sorted by name); --json then always writes a list, and
     value: "N",
     min: 1,
     default: defaultJobs(),
-    help: `submissions graded at the same time, two kernels each; by default one
-per core, fewer where memory cannot hold 2 × ${DEFAULT_MEMORY_MB} MB per job`,
+    help: `submissions graded at the same time, two kernels each (and the next
+two starting); by default one per core, fewer where memory cannot hold
+2 × ${DEFAULT_MEMORY_MB} MB per job`,
   },
   "unsafe-no-sandbox": {
     type: "boolean",

@@ -1,6 +1,8 @@
 /**
- * Grading many submissions: each in its own pair of kernels, `jobs` at a time (kernels are separate
- * processes, so this spreads over the cores), results in the order given. A submission's feedback
+ * Grading many submissions: each in its own pair of fresh kernels, `jobs` at a time (kernels are
+ * separate processes, so this spreads over the cores), results in the order given. Each lane starts
+ * its next pair — both kernels and the checker's backend — while it grades, so that start-up (a third of
+ * a blank submission's time) overlaps the student's cells and the tests. A submission's feedback
  * notebook goes to `onGraded` as soon as it is graded and is not kept, so a batch holds one small
  * report per submission, however much its cells printed. Whatever one submission does — a crash, a
  * hang, a flood of output — it gets a report, and the batch goes on.
@@ -12,7 +14,9 @@ import {
   type GradeOptions,
   type GradingSetup,
   gradeSubmission,
+  type KernelPair,
   prepareGrading,
+  startKernelPair,
 } from "./grade";
 import { type GradeReport, ungraded } from "./scoring";
 import type { HomeworkSource } from "./source";
@@ -51,11 +55,18 @@ async function gradeEach(
   let next = 0;
   let done = 0;
   const worker = async () => {
+    let ahead: Promise<KernelPair> | undefined;
+    // The pair started ahead (or one now), and the next one once this one is up, while files remain.
+    const kernels = () => {
+      const pair = ahead ?? startKernelPair(options.setup, options);
+      ahead = next < files.length ? pair.then(() => startKernelPair(options.setup, options)) : undefined;
+      return pair;
+    };
     while (next < files.length) {
       const index = next++;
       let graded: GradedSubmission;
       try {
-        graded = await gradeSubmission(files[index], homework, options);
+        graded = await gradeSubmission(files[index], homework, { ...options, kernels });
       } catch (error) {
         graded = {
           report: ungraded(files[index], homework, "failed", `could not be graded: ${(error as Error).message}`),
@@ -64,6 +75,7 @@ async function gradeEach(
       reports[index] = graded.report;
       options.onGraded?.(graded, index, ++done, files.length);
     }
+    if (ahead) await (await ahead).dispose();
   };
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, files.length));
   await Promise.all(Array.from({ length: jobs }, worker));

@@ -2,9 +2,10 @@
  * Grading one submission, with answers as data (PrairieLearn's pattern), in these steps:
  *
  *   1. read     the submission, validated against nbformat's schema; made from this source?
- *   2. start    two fresh kernels at once, each in its own sandbox: the student's and the checker
- *   3. student  the student's cells run in the student's kernel (their copies of the tests do not),
- *               while the checker starts its backend beside them
+ *   2. start    two fresh kernels at once, each in its own sandbox: the student's and the checker,
+ *               whose backend starts at once (a batch starts each lane's next pair while it grades:
+ *               startKernelPair)
+ *   3. student  the student's cells run in the student's kernel (their copies of the tests do not)
  *   4. check    the checker, a trusted kernel, runs the instructor's tests — hidden parts included —
  *               after a cell that stands in for the student's names; every use of one becomes a
  *               request the grader relays to the student's kernel, whose answer comes back as
@@ -82,31 +83,34 @@ export interface GradedSubmission {
 }
 
 export const CHECKER_SETUP_ID = "reglab-checker-setup";
+export const CHECKER_CONNECT_ID = "reglab-checker-connect";
 export const CHECKER_STAND_INS_ID = "reglab-checker-stand-ins";
 
 function codeCell(id: string, source: string, metadata: Record<string, unknown> = {}): CodeCell {
   return { id, cell_type: "code", metadata, source, outputs: [], execution_count: null };
 }
 
-/** The checker's first cell: the backend, and the channel to the grader. */
-function checkerSetup(channel: string): string {
-  return [
-    "// reglab grading: the checker. The instructor's tests run here; the student's answers arrive as data.",
-    'import { ready } from "reglab";',
-    'import { answers } from "reglab/grading";',
-    "await ready({ quiet: true });",
-    `answers.connect(${JSON.stringify(channel)});`,
-  ].join("\n");
+/** The checker's first cell, which needs no submission: its backend. */
+const CHECKER_SETUP = [
+  "// reglab grading: the checker. The instructor's tests run here; the student's answers arrive as data.",
+  'import { ready } from "reglab";',
+  "await ready({ quiet: true });",
+].join("\n");
+
+/** The checker's second cell, once the grader holds the channel's other ends (AnswerRelay). */
+function checkerConnect(channel: string): string {
+  return ['import { answers } from "reglab/grading";', `answers.connect(${JSON.stringify(channel)});`].join("\n");
 }
 
-/** The notebook the checker runs: its setup, the stand-ins for the student's names, the tests. */
+/** The notebook the checker runs: its setup, its channel, the stand-ins for the student's names, the tests. */
 export function checkerNotebook(plan: GradingPlan, channel: string): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {},
     cells: [
-      codeCell(CHECKER_SETUP_ID, checkerSetup(channel)),
+      codeCell(CHECKER_SETUP_ID, CHECKER_SETUP),
+      codeCell(CHECKER_CONNECT_ID, checkerConnect(channel)),
       codeCell(CHECKER_STAND_INS_ID, plan.standInSource),
       ...plan.tests.map((test) => codeCell(test.cellId, test.checkerSource)),
     ],
@@ -248,11 +252,76 @@ function feedbackNotebook(
   return { ...student, cells };
 }
 
+/**
+ * A submission's two fresh kernels, the checker already preparing its backend (the setup cell of
+ * `checking`, which needs no submission). A batch starts each lane's next pair while it grades (batch.ts).
+ */
+export interface KernelPair {
+  student?: GradingKernel;
+  checker?: GradingKernel;
+  /** Why a kernel did not start. */
+  notStarted?: string;
+  /** The checker's notebook: its setup cell gets its outputs as it runs. */
+  checking?: Notebook;
+  /** The run of the checker's setup cell, started with the pair. */
+  checkerReady?: Promise<ExecutionResult>;
+  /** Shuts both kernels down (after the setup cell's run settles). */
+  dispose(): Promise<void>;
+}
+
+/** Limits of the checker's cells: a test waits for the student's code it calls, so room for several such calls. */
+function checkerLimits(options: GradeOptions) {
+  return {
+    timeoutSeconds: (options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS) * 2,
+    continueOnError: true,
+    maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
+  };
+}
+
+/** Starts a submission's kernels, each in its own sandbox, and the checker's setup cell. Never throws. */
+export async function startKernelPair(setup: GradingSetup, options: GradeOptions = {}): Promise<KernelPair> {
+  const started = Date.now();
+  const totalSeconds = options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS;
+  const setting = { ...setup, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
+  const startupMs = Math.min(120_000, totalSeconds * 1000);
+  const kernels = await Promise.allSettled([
+    startGradingKernel(setting, "student", startupMs),
+    startGradingKernel(setting, "checker", startupMs),
+  ]);
+  const [student, checker] = kernels.map((k) => (k.status === "fulfilled" ? k.value : undefined)) as Array<
+    GradingKernel | undefined
+  >;
+  const notStarted = kernels.find((k): k is PromiseRejectedResult => k.status === "rejected");
+  const pair: KernelPair = {
+    student,
+    checker,
+    async dispose() {
+      await Promise.all([student?.dispose(), checker?.dispose()]);
+      await pair.checkerReady; // settled once its kernel is gone
+    },
+  };
+  if (notStarted || !student || !checker) {
+    pair.notStarted = (notStarted?.reason as Error)?.message ?? "it did not start";
+    return pair;
+  }
+  pair.checking = checkerNotebook(setup.plan, checker.control.kernel);
+  pair.checkerReady = runCells(
+    checker.kernel,
+    { ...pair.checking, cells: [pair.checking.cells[0]] },
+    { ...checkerLimits(options), continueOnError: false, totalTimeoutSeconds: totalSeconds, startedAt: started },
+  );
+  return pair;
+}
+
 /** Grades one submission (steps in the header); never throws for anything the submission does. */
 export async function gradeSubmission(
   file: string,
   homework: HomeworkSource,
-  options: GradeOptions & { setup?: GradingSetup } = {},
+  options: GradeOptions & {
+    setup?: GradingSetup;
+    /** Gives the submission its kernels (a batch's look-ahead); else they start here. */
+    kernels?: () => Promise<KernelPair>;
+  } = {},
 ): Promise<GradedSubmission> {
   let submission: Notebook;
   try {
@@ -274,31 +343,20 @@ export async function gradeSubmission(
     }
   }
   const { setup } = options;
+  let pair = options.kernels ? await options.kernels() : await startKernelPair(setup, options);
+  if (pair.student?.kernel.exit || pair.checker?.kernel.exit) {
+    // One of them stopped while it waited (not the submission's doing): a fresh pair.
+    await pair.dispose();
+    pair = await startKernelPair(setup, options);
+  }
   const started = Date.now();
   const cellSeconds = options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS;
   const totalSeconds = options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS;
-  const setting = { ...setup, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
-  const startupMs = Math.min(120_000, totalSeconds * 1000);
-  const kernels = await Promise.allSettled([
-    startGradingKernel(setting, "student", startupMs),
-    startGradingKernel(setting, "checker", startupMs),
-  ]);
-  const [student, checker] = kernels.map((k) => (k.status === "fulfilled" ? k.value : undefined)) as Array<
-    GradingKernel | undefined
-  >;
+  const { student, checker, checking, checkerReady } = pair;
   let relay: AnswerRelay | undefined;
-  let checkerSetupRun: Promise<ExecutionResult> | undefined;
   try {
-    const notStarted = kernels.find((k): k is PromiseRejectedResult => k.status === "rejected");
-    if (!student || !checker || notStarted)
-      return {
-        report: ungraded(
-          file,
-          homework,
-          "failed",
-          `a grading kernel did not start: ${(notStarted?.reason as Error)?.message}`,
-        ),
-      };
+    if (!student || !checker || !checking || !checkerReady)
+      return { report: ungraded(file, homework, "failed", `a grading kernel did not start: ${pair.notStarted}`) };
     const sources = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
     // The relay is ready before the checker connects; no request comes until the tests run.
     relay = new AnswerRelay(checker.control.host, {
@@ -307,20 +365,7 @@ export async function gradeSubmission(
       sources,
       timeoutMs: cellSeconds * 1000,
     });
-    const checking = checkerNotebook(setup.plan, checker.control.kernel);
-    const [checkerSetupCell, ...checkerCells] = checking.cells;
-    // A test waits for the student's code it calls: give it room for several such calls.
-    const checkerLimits = {
-      timeoutSeconds: cellSeconds * 2,
-      continueOnError: true,
-      maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
-    };
-    // The checker's setup (its backend) does not depend on the student's cells: it runs beside them.
-    checkerSetupRun = runCells(
-      checker.kernel,
-      { ...checking, cells: [checkerSetupCell] },
-      { ...checkerLimits, continueOnError: false, totalTimeoutSeconds: totalSeconds, startedAt: started },
-    );
+    const [, ...checkerCells] = checking.cells;
     const studentRun = studentPart(submission, homework);
     const studentResult = await runCells(student.kernel, studentRun, {
       timeoutSeconds: cellSeconds,
@@ -346,26 +391,28 @@ export async function gradeSubmission(
         notebook: feedbackNotebook(submission, studentRun, new Map(), homework),
       };
     }
-    const setupResult = await checkerSetupRun;
+    const setupResult = await checkerReady;
     const remaining = Math.max(1, totalSeconds - (Date.now() - started) / 1000);
     const checkerResult = setupResult.failure
       ? setupResult
       : await runCells(
           checker.kernel,
           { ...checking, cells: checkerCells },
-          { ...checkerLimits, totalTimeoutSeconds: remaining },
+          { ...checkerLimits(options), totalTimeoutSeconds: remaining },
         );
     const cells = new Map(checking.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
-    const setupInfo = cellRunInfo(cells.get(CHECKER_SETUP_ID)!);
-    if (setupInfo?.status !== "completed")
-      return {
-        report: ungraded(
-          file,
-          homework,
-          "failed",
-          `the checker could not be prepared: ${setupInfo?.message ?? "it did not run"}`,
-        ),
-      };
+    for (const id of [CHECKER_SETUP_ID, CHECKER_CONNECT_ID]) {
+      const info = cellRunInfo(cells.get(id)!);
+      if (info?.status !== "completed")
+        return {
+          report: ungraded(
+            file,
+            homework,
+            "failed",
+            `the checker could not be prepared: ${info?.message ?? "it did not run"}`,
+          ),
+        };
+    }
     const stopped = stoppedAt("the checker", checkerResult.failure);
     const tests = setup.plan.tests.map((test) => scoreTest(test, cells.get(test.cellId), stopped));
     const report: GradeReport = {
@@ -379,7 +426,6 @@ export async function gradeSubmission(
     return { report, notebook: feedbackNotebook(submission, studentRun, cells, homework) };
   } finally {
     relay?.close();
-    await Promise.all([student?.dispose(), checker?.dispose()]);
-    await checkerSetupRun; // settled once its kernel is gone, if the student's time ran out first
+    await pair.dispose();
   }
 }

@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromiumArgs, findChromium } from "../util/chromium";
+import { runsOnDeno } from "../util/runtime";
+import { drawOnPage } from "./png-page";
 import { escapeHtml } from "../util/html";
 import { plotlyCdnUrl, plotlyJs, plotlyJsPath, scriptJson } from "../util/plotly";
 import type { Figure } from "./figure";
@@ -98,25 +100,55 @@ export function figureTitle(figure: Figure): string {
   return typeof text === "string" ? text : "figure";
 }
 
+/** Plotly.newPlot's arguments for the figure at its own size (staticPlot: no hover, no buttons). */
+function plotArguments(figure: Figure, staticPlot: boolean) {
+  const { width, height } = figureSize(figure);
+  const sized: Figure = { ...figure, layout: { width, height, ...figure.layout } };
+  return {
+    data: sized.data,
+    layout: sized.layout,
+    config: { staticPlot, displaylogo: false, ...figure.config },
+    width,
+    height,
+  };
+}
+
 /** A standalone page: plotly.js inlined (or linked by file, for rendering), one figure. */
 export function figurePage(figure: Figure, options: { plotlySrc?: string; static?: boolean } = {}): string {
-  const { width, height } = figureSize(figure);
+  const { data, layout, config, width, height } = plotArguments(figure, Boolean(options.static));
   const library = options.plotlySrc ? `<script src="${options.plotlySrc}"></script>` : `<script>${plotlyJs()}</script>`;
-  const sized: Figure = { ...figure, layout: { width, height, ...figure.layout } };
   return (
     `<!DOCTYPE html><html><head><meta charset="utf-8">${library}` +
     `<style>html,body{margin:0;padding:0;background:#fff;overflow:hidden}</style></head><body>` +
     `<div id="figure" style="width:${width}px;height:${height}px"></div>` +
-    `<script>Plotly.newPlot("figure",${scriptJson(sized.data)},${scriptJson(sized.layout)},${scriptJson({ staticPlot: Boolean(options.static), displaylogo: false, ...figure.config })});</script>` +
+    `<script>Plotly.newPlot("figure",${scriptJson(data)},${scriptJson(layout)},${scriptJson(config)});</script>` +
     `</body></html>`
   );
 }
+
+/**
+ * Whether figures are drawn on the process' long-lived page (png-page.ts): not on Deno (its
+ * worker threads differ), not where REGLAB_PNG_PAGE=0, and no more once the page has failed.
+ */
+let pageWorks = true;
 
 /** Renders the figure to PNG bytes with headless Chromium; throws when there is none or it fails. */
 export function renderPng(figure: Figure, chromium = findChromium()): Buffer {
   if (!chromium) {
     throw new Error("PNG rendering needs a headless Chromium: apt-get install chromium (or set CHROMIUM_PATH)");
   }
+  if (pageWorks && !runsOnDeno() && process.env.REGLAB_PNG_PAGE !== "0") {
+    try {
+      return drawOnPage(chromium, `file://${plotlyJsPath()}`, plotArguments(figure, true));
+    } catch {
+      pageWorks = false; // one Chromium per figure from now on, which says why when it fails too
+    }
+  }
+  return renderPngAlone(figure, chromium);
+}
+
+/** One Chromium for one figure: `--screenshot` of the figure's page. */
+function renderPngAlone(figure: Figure, chromium: string): Buffer {
   const work = mkdtempSync(join(tmpdir(), "reglab-png-"));
   try {
     const page = join(work, "figure.html");
