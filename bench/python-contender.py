@@ -6,8 +6,10 @@
 keras  Keras 3 on TensorFlow, model.fit (CPU), L2 1e-4 as kernel_regularizer
 torch  PyTorch, a plain training loop, L2 1e-4 added to the loss (the same cost), threads = cores
 
-Prints one JSON line {name, backend, samplesPerSecond}: the median epoch after one warm-up epoch, over
-at least minSeconds and 5 epochs, as the TypeScript contenders measure (bench/course-model.ts).
+Prints one JSON line {name, backend, samplesPerSecond}: each contender in its idiomatic form, one call
+(Keras' fit, the loop) over epochsPerCall epochs; one warm-up call of one epoch, then calls for at least
+minSeconds and 3 calls; samples/s of the median call — as the TypeScript contenders measure
+(bench/course-model.ts).
 """
 import json
 import os
@@ -25,15 +27,15 @@ def data(np, workload):
     return x, np.eye(workload["classes"], dtype=np.float32)[labels], labels
 
 
-def timed_epochs(run_epoch, workload):
-    run_epoch()
+def timed_calls(fit, workload):
+    fit(1)
     seconds = []
     started = time.perf_counter()
-    while time.perf_counter() - started < workload["minSeconds"] or len(seconds) < 5:
+    while time.perf_counter() - started < workload["minSeconds"] or len(seconds) < 3:
         t0 = time.perf_counter()
-        run_epoch()
+        fit(workload["epochsPerCall"])
         seconds.append(time.perf_counter() - t0)
-    return workload["samples"] / statistics.median(seconds)
+    return workload["samples"] * workload["epochsPerCall"] / statistics.median(seconds)
 
 
 def keras_contender(workload):
@@ -48,7 +50,8 @@ def keras_contender(workload):
     layers.append(keras.layers.Dense(workload["classes"], activation="softmax"))
     model = keras.Sequential(layers)
     model.compile(optimizer=keras.optimizers.SGD(1e-3, momentum=0.95, nesterov=True), loss="categorical_crossentropy")
-    rate = timed_epochs(lambda: model.fit(x, y, batch_size=workload["batchSize"], epochs=1, shuffle=True, verbose=0), workload)
+    rate = timed_calls(lambda epochs: model.fit(x, y, batch_size=workload["batchSize"], epochs=epochs, shuffle=True,
+                                                verbose=0), workload)
     return {"name": f"Keras {keras.__version__} model.fit (TensorFlow {tf.__version__})", "backend": "tensorflow",
             "samplesPerSecond": rate}
 
@@ -70,17 +73,18 @@ def torch_contender(workload):
     loss_fn = torch.nn.CrossEntropyLoss()
     batch = workload["batchSize"]
 
-    def epoch():
-        order = torch.randperm(workload["samples"])
-        for start in range(0, workload["samples"], batch):
-            index = order[start:start + batch]
-            optimizer.zero_grad()
-            loss = loss_fn(model(x[index]), labels[index])
-            loss = loss + workload["l2"] * sum((layer.weight ** 2).sum() for layer in hidden)
-            loss.backward()
-            optimizer.step()
+    def fit(epochs):
+        for _ in range(epochs):
+            order = torch.randperm(workload["samples"])
+            for start in range(0, workload["samples"], batch):
+                index = order[start:start + batch]
+                optimizer.zero_grad()
+                loss = loss_fn(model(x[index]), labels[index])
+                loss = loss + workload["l2"] * sum((layer.weight ** 2).sum() for layer in hidden)
+                loss.backward()
+                optimizer.step()
 
-    rate = timed_epochs(epoch, workload)
+    rate = timed_calls(fit, workload)
     return {"name": f"PyTorch {torch.__version__} loop, {torch.get_num_threads()} threads", "backend": "torch",
             "samplesPerSecond": rate}
 

@@ -9,11 +9,11 @@ async function main(): Promise<void> {
   const info = await ready({ quiet: true });
   const model = buildCourseModel(tf as unknown as Tf, l2(WORKLOAD.l2));
   const { x, y } = randomData(tf as unknown as Tf);
-  const samplesPerSecond = await measure(async () => {
+  const samplesPerSecond = await measure(async (epochs) => {
     await train(model, {
       x,
       y,
-      epochs: 1,
+      epochs,
       batchSize: WORKLOAD.batchSize,
       optimizer: COURSE_OPTIMIZER,
       loss: "categoricalCrossentropy",
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   });
   const threads = info.threads === null ? "" : `, ${info.threads} thread${info.threads === 1 ? "" : "s"}`;
   const result: ContenderResult = {
-    name: `reglab train, ${info.backend}${threads}`,
+    name: `reglab train, ${info.backend}${threads}, Node ${process.versions.node}`,
     backend: info.backend,
     samplesPerSecond,
   };

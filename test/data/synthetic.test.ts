@@ -66,6 +66,29 @@ test("polynomial regression: features xʲ/j!, y = 5 + 1.2x − 3.4x²/2 + 5.6x³
   );
 });
 
+test("selectRows: skip leaves out what a sample of skip rows takes — a validation slice disjoint from training", () => {
+  const labels = Int32Array.from({ length: 1000 }, (_, i) => (i < 700 ? 0 : i < 900 ? 1 : 2));
+  assert.deepEqual(Array.from(selectRows(labels, 3, { limit: 3, skip: 4 }, "t")), [4, 5, 6]);
+  const options = { sample: "stratified" as const, seed: 7 };
+  const training = selectRows(labels, 3, { ...options, limit: 101 }, "t");
+  const validation = selectRows(labels, 3, { ...options, limit: 50, skip: 101 }, "t");
+  assert.equal(validation.length, 50);
+  assert.deepEqual(
+    Array.from(validation).filter((i) => training.includes(i)),
+    [],
+    "no row in both",
+  );
+  const counts = [0, 1, 2].map((k) => Array.from(validation).filter((i) => labels[i] === k).length);
+  assert.deepEqual(counts, [35, 10, 5], "the rest's class shares: 629, 180, 90 of 899");
+  assert.deepEqual(selectRows(labels, 3, { ...options, limit: 50, skip: 101 }, "t"), validation);
+  assert.equal(selectRows(labels, 3, { skip: 990 }, "t").length, 10, "no limit: all the rest");
+  assert.throws(
+    () => selectRows(labels, 3, { limit: 3, skip: -1 }, "loadX"),
+    /^Error: loadX: skip must be an integer >= 0, got -1$/,
+  );
+  assert.throws(() => selectRows(labels, 3, { skip: 1000 }, "loadX"), /^Error: loadX: skip leaves no rows/);
+});
+
 test("selectRows: first n, or a seeded stratified sample with exact total and class shares", () => {
   const labels = Int32Array.from({ length: 1000 }, (_, i) => (i < 700 ? 0 : i < 900 ? 1 : 2));
   assert.deepEqual(Array.from(selectRows(labels, 3, { limit: 4 }, "t")), [0, 1, 2, 3]);

@@ -188,24 +188,38 @@ test("weight and activation histograms: one panel per layer, settings overlaid o
   assert.equal(activations.data[0].name, "activity L1（零 zero 63% / 50%）");
 });
 
-test("first-layer images: each unit's weights as an image, symmetric colour scale, channels averaged", () => {
+test("first-layer images: each unit's weights as an image, one symmetric scale per row with a floor, channels averaged", () => {
   const unit = (u: number) => Array.from({ length: 2 * 3 * 3 }, (_, i) => (i % 3 === 0 ? u : -u) + i / 100);
-  const figure = plotFirstLayerImages([{ label: "L2", firstLayerUnits: [unit(1), unit(2)] }], {
-    imageShape: [2, 3, 3],
-    units: 2,
-  });
-  assert.equal(figure.data.length, 2);
+  const tiny = Array.from({ length: 2 * 3 * 3 }, (_, i) => (i % 2 ? 4e-4 : -3e-4));
+  const figure = plotFirstLayerImages(
+    [
+      { label: "L2", firstLayerUnits: [unit(1), unit(2)] },
+      { label: "L1", firstLayerUnits: [tiny, tiny] },
+    ],
+    { imageShape: [2, 3, 3], units: 2 },
+  );
+  assert.equal(figure.data.length, 4);
   const z = figure.data[1].z as number[][];
   assert.equal(z.length, 2);
   assert.equal(z[0].length, 3);
   // pixel (y=1, x=2) holds weights 15, 16, 17 of unit 2: 2.15, −1.84, −1.83
   assert.ok(Math.abs(z[1][2] - (2.15 - 1.84 - 1.83) / 3) < 1e-12);
-  assert.equal(figure.data[1].zmax, 2.15, "the largest |w| of unit 2");
+  assert.equal(figure.data[1].zmax, 2.15, "the largest |w| of the row");
   assert.equal(figure.data[1].zmin, -2.15);
-  assert.equal(figure.data[0].zmax, 1.15, "unit 1 on its own scale");
+  assert.equal(figure.data[0].zmax, 2.15, "unit 1 on its row's scale");
+  assert.equal(figure.data[2].zmax, 0.05, "a switched-off row stays on the floor: gray, not stretched jitter");
+  assert.equal(
+    plotFirstLayerImages([{ label: "L1", firstLayerUnits: [tiny] }], { imageShape: [2, 3, 3], floor: 1e-3 }).data[0]
+      .zmax,
+    1e-3,
+  );
   assert.throws(
     () => plotFirstLayerImages([{ label: "x", firstLayerUnits: [[1, 2]] }], { imageShape: [28, 28, 1] }),
     /a unit has 2 weights, imageShape needs 784/,
+  );
+  assert.throws(
+    () => plotFirstLayerImages([{ label: "x", firstLayerUnits: [tiny] }], { imageShape: [2, 3, 3], floor: 0 }),
+    /^Error: plotFirstLayerImages: floor must be a positive number\. Received: floor=0$/,
   );
 });
 
@@ -263,6 +277,8 @@ test("λ sweep and regularization path: seeds averaged per factor, log axis, 'no
     [0.7, 0.95],
   );
   assert.equal((sweep.layout.xaxis as { type: string }).type, "log");
+  assert.equal((sweep.layout.yaxis as { type?: string }).type, "log", "losses span decades");
+  assert.equal((plotLambdaSweep(table, { metric: "acc" }).layout.yaxis as { type?: string }).type, undefined);
   assert.deepEqual(
     (sweep.layout.shapes as Array<{ y0: number }>).map((s) => s.y0),
     [0.1, 0.9],

@@ -1,5 +1,8 @@
-/** Which rows of a data set to keep: the first n, or a seeded sample with every class in proportion. */
-import { checkPositiveInteger } from "../util/checks";
+/**
+ * Which rows of a data set to keep: the first n, or a seeded sample with every class in proportion;
+ * optionally from what another such sample leaves (a validation slice beside a training sample).
+ */
+import { checkInteger, checkPositiveInteger } from "../util/checks";
 import { mulberry32, shuffleInPlace } from "../util/random";
 
 export type SampleMode = "first" | "stratified";
@@ -11,13 +14,38 @@ export interface LimitOptions {
   sample?: SampleMode;
   /** Seed of the stratified sample (default 0). */
   seed?: number;
+  /**
+   * Leave out the rows that the same options with `limit: skip` keep, then choose from the rest
+   * (default 0): `{ limit: 1000 }` and `{ limit: 500, skip: 1000 }` of one split are disjoint, a
+   * training sample and a validation slice carved from the same split.
+   */
+  skip?: number;
+}
+
+/**
+ * Row indices to keep, in increasing order: `chooseRows` over the rows that a sample of `skip` rows
+ * (same mode and seed) does not take.
+ */
+export function selectRows(labels: Int32Array, classes: number, options: LimitOptions, where: string): Int32Array {
+  const skip = checkInteger(where, "skip", options.skip ?? 0, 0);
+  if (skip === 0) return chooseRows(labels, classes, options, where);
+  const taken = new Set(chooseRows(labels, classes, { ...options, limit: skip }, where));
+  const rest = Int32Array.from({ length: labels.length }, (_, i) => i).filter((i) => !taken.has(i));
+  if (rest.length === 0)
+    throw new Error(`${where}: skip leaves no rows: the split has ${labels.length}. Received: skip=${skip}`);
+  return chooseRows(
+    rest.map((i) => labels[i]),
+    classes,
+    options,
+    where,
+  ).map((i) => rest[i]);
 }
 
 /**
  * Row indices to keep, in increasing order. Stratified: each class gets its share of `limit`
  * (largest remainders first, so the total is exact), chosen by a seeded shuffle within the class.
  */
-export function selectRows(labels: Int32Array, classes: number, options: LimitOptions, where: string): Int32Array {
+function chooseRows(labels: Int32Array, classes: number, options: LimitOptions, where: string): Int32Array {
   const total = labels.length;
   if (options.limit === undefined) return Int32Array.from({ length: total }, (_, i) => i);
   const limit = Math.min(checkPositiveInteger(where, "limit", options.limit), total);

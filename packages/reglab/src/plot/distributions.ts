@@ -143,14 +143,21 @@ export interface WithUnits {
   firstLayerUnits: number[][];
 }
 
+/** The least half-range of a row's colour scale in plotFirstLayerImages. */
+const FIRST_LAYER_SCALE_FLOOR = 0.05;
+
 /**
- * The first layer's incoming weights of the first `units` units as images (rows: settings), each
- * image on its own symmetric red–blue scale around 0. Colour images show the mean over channels.
+ * The first layer's incoming weights of the first `units` units as images (rows: settings), on one
+ * symmetric red–blue scale per row around 0, at least ±`floor` (default FIRST_LAYER_SCALE_FLOOR): a
+ * unit whose weights are all near 0 — one that L1 switched off — shows gray, not its own tiny jitter
+ * blown up to full colour. Colour images show the mean over channels.
  */
 export function plotFirstLayerImages(
   results: readonly WithUnits[],
-  options: { imageShape: [number, number, number]; units?: number },
+  options: { imageShape: [number, number, number]; units?: number; floor?: number },
 ): Figure {
+  const floor = options.floor ?? FIRST_LAYER_SCALE_FLOOR;
+  if (!(floor > 0)) throw new Error(`plotFirstLayerImages: floor must be a positive number. Received: floor=${floor}`);
   const [height, width, channels] = options.imageShape;
   const units = Math.min(options.units ?? 8, ...results.map((r) => r.firstLayerUnits.length));
   if (units <= 0) throw new Error("plotFirstLayerImages: the results hold no first-layer units");
@@ -163,7 +170,7 @@ export function plotFirstLayerImages(
     width: 120 + 110 * units,
     annotations: [
       {
-        text: "紅 red：正權重 positive · 藍 blue：負權重 negative · 灰 gray：0（每張影像各自縮放 each image scaled to its largest |w|）",
+        text: `紅 red：正權重 positive · 藍 blue：負權重 negative · 灰 gray：0（每列一個色階，至少 ±${floor} one scale per row, at least ±${floor}）`,
         xref: "paper",
         yref: "paper",
         x: 0,
@@ -177,13 +184,15 @@ export function plotFirstLayerImages(
     showlegend: false,
   });
   results.forEach((result, r) => {
-    for (let u = 0; u < units; u++) {
-      const weights = result.firstLayerUnits[u];
+    const shown = result.firstLayerUnits.slice(0, units);
+    for (const weights of shown)
       if (weights.length !== expected)
         throw new Error(`plotFirstLayerImages: a unit has ${weights.length} weights, imageShape needs ${expected}`);
-      // Each image on its own scale: with L1 a unit keeps a few large weights, which a shared scale would
-      // leave as the only visible pixels of the whole row.
-      const scale = Math.max(1e-12, ...weights.map(Math.abs));
+    // One scale per row: units of one setting compare with each other, and the floor keeps a row of
+    // switched-off units gray instead of stretching their jitter (|w| < 1e-3) over the whole scale.
+    const scale = Math.max(floor, ...shown.map((weights) => weights.reduce((m, w) => Math.max(m, Math.abs(w)), 0)));
+    for (let u = 0; u < units; u++) {
+      const weights = shown[u];
       const z = Array.from({ length: height }, (_, y) =>
         Array.from({ length: width }, (_, x) => {
           let sum = 0;

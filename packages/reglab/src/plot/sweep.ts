@@ -56,7 +56,10 @@ function noneLines(
 
 export type SweepMetric = "loss" | "cost" | "acc";
 
-/** Final training (solid) and validation (dashed) metric against λ, one colour per regularizer. */
+/**
+ * Final training (solid) and validation (dashed) metric against λ, one colour per regularizer; loss
+ * and cost on a log axis; the unregularized run as gray reference lines.
+ */
 export function plotLambdaSweep(table: readonly GridRow[], options: { metric?: SweepMetric } = {}): Figure {
   const metric = options.metric ?? "loss";
   const train = (row: GridRow) => row[metric];
@@ -92,14 +95,16 @@ export function plotLambdaSweep(table: readonly GridRow[], options: { metric?: S
     data,
     layout: baseLayout(`${bilingual("選擇 λ", "Choosing λ")}：${METRIC_TITLES[metric]}`, {
       xaxis: axis(bilingual("正規化係數 λ", "Regularization factor"), { type: "log", exponentformat: "power" }),
-      yaxis: axis(METRIC_TITLES[metric]),
+      // Losses span decades (an unregularized train loss near 0, a switched-off model at ln 10): a log
+      // axis keeps the region where λ is chosen readable.
+      yaxis: axis(METRIC_TITLES[metric], metric === "acc" ? {} : { type: "log" }),
       height: 450,
       shapes,
       annotations:
         shapes.length > 0
           ? [
               {
-                text: "灰線：無正規化 none",
+                text: "灰線：無正規化 none（點線 dotted：訓練 train · 點劃線 dash-dot：驗證 validation）",
                 xref: "paper",
                 yref: "paper",
                 x: 1,
