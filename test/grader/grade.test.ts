@@ -254,24 +254,29 @@ test(
     assert.equal(report("blank").score, 0);
     assert.deepEqual(
       report("blank").tests.map((t) => t.status),
-      ["error", "failed", "failed", "failed", "failed"],
-      "q1 throws; the others are scored in parts, each of which failed",
+      ["failed", "failed", "failed", "failed", "failed"],
+      "every question is scored in parts, each of which failed",
     );
-    assert.match(message("blank", "q1"), /Error: not implemented/);
+    assert.match(message("blank", "q1"), /^partial credit: 0 of 2 — .*Error: not implemented/);
     assert.match(message("blank", "q3"), /^partial credit: 0 of 3 — /);
   },
 );
 
 test("two wrong answers per question: each scores what it earns, says why in both languages", { skip }, () => {
-  assert.deepEqual(points(report("wrongA")), { q1: 0, q2: 1, q3: 1, q4: 1, q5: 0 });
-  assert.deepEqual(points(report("wrongB")), { q1: 0, q2: 1, q3: 1, q4: 0, q5: 1 });
+  // q1's second part (the lesson's λ/(2m) as a Keras factor) is right in both
+  assert.deepEqual(points(report("wrongA")), { q1: 1, q2: 1, q3: 1, q4: 1, q5: 0 });
+  assert.deepEqual(points(report("wrongB")), { q1: 1, q2: 1, q3: 1, q4: 0, q5: 1 });
   const expected: Array<[string, string, RegExp]> = [
     [
       "wrongA",
       "q1",
-      /^CheckError: l1 = 0\.5·Σ\|w\| 應為 5 \/ should be 5: .*got -1 — 提示 hint: Σ\|w\|：先取絕對值再加總 \/ take absolute values first$/,
+      /^partial credit: 1 of 2 — .*l1 = 0\.5·Σ\|w\| 應為 5 \/ should be 5: .*got -1 — 提示 hint: Σ\|w\|：先取絕對值再加總 \/ take absolute values first/,
     ],
-    ["wrongB", "q1", /^CheckError: l2 = .* 應為 3 \/ should be 3: .* — 提示 hint: 不要開根號.* \/ no square root/],
+    [
+      "wrongB",
+      "q1",
+      /^partial credit: 1 of 2 — .*l2 = .* 應為 3 \/ should be 3: .* — 提示 hint: 不要開根號.* \/ no square root/,
+    ],
     ["wrongA", "q2", /^partial credit: 1 of 2 — .*不要用 buildMLP \/ .*not buildMLP/],
     ["wrongB", "q2", /^partial credit: 1 of 2 — .*output 層不加正規化 \/ the output layer stays unregularized/],
     ["wrongA", "q3", /^partial credit: 1 of 3 — .*重新訓練的結果不同 \/ differs from retraining it as specified/],
@@ -307,7 +312,7 @@ test(
   "tampering in the student's kernel gains nothing: replaced check helpers, Math.abs and node:assert; forged lines and score reports",
   { skip },
   () => {
-    assert.deepEqual(points(report("patched")), { q1: 0, q2: 0, q3: 0, q4: 0, q5: 0 });
+    assert.deepEqual(points(report("patched")), { q1: 1, q2: 0, q3: 0, q4: 0, q5: 0 }, "q1: only kerasFactor is right");
     assert.equal(
       report("patched").tests[0].status,
       "failed",

@@ -164,7 +164,7 @@ const introspectingQ1 = `function penalties(w: tf.Tensor, l1Factor: number, l2Fa
 
 /** q3 on a table computed under re-registered tfjs kernels (ReLU computed as |x|), the settings right. */
 const forgedQ3 = [
-  "for (const backend of ['wasm', 'cpu']) {",
+  "for (const backend of ['wasm', 'cpu', 'tensorflow']) {",
   "  const abs = tf.getKernel('Abs', backend);",
   "  if (!abs) continue;",
   "  tf.unregisterKernel('Relu', backend);",
@@ -263,7 +263,8 @@ before(async () => {
   honest("after-native-honest");
   add("reader", {}, { extraCells: [readProbe(other)] });
   add("searcher", {}, { extraCells: [searchProbe] });
-  add("introspector", { ...solved, "q1-answer": introspectingQ1 });
+  const kerasFactor = solved["q1-answer"].slice(solved["q1-answer"].indexOf("function kerasFactor"));
+  add("introspector", { ...solved, "q1-answer": `${introspectingQ1}\n${kerasFactor}` });
   add("forged-q3", { ...solved, "q3-answer": forgedQ3 });
   add("duck-q2", { ...solved, "q2-answer": duckQ2 });
   add("shadow", {}, { extraCells: [shadowModule] });
@@ -483,7 +484,7 @@ test("answers are data: no test code or expected value ever reaches a student's 
   assert.ok(seen, `the probe's report: ${message}`);
   assert.equal(seen.revealed, 0, "test lines or expected values seen from the student's function");
   assert.match(seen.frames, /^penalties,answer,respond$/);
-  assert.deepEqual(points(report("introspector")), { q1: 0, q2: 2, q3: 3, q4: 3, q5: 2 });
+  assert.deepEqual(points(report("introspector")), { q1: 1, q2: 2, q3: 3, q4: 3, q5: 2 }, "q1: kerasFactor only");
 });
 
 test(

@@ -25,7 +25,7 @@ const plan = planGrading(homework);
 test("the plan: each test uses the student's names it names and does not declare itself", () => {
   const uses = Object.fromEntries(plan.tests.map((t) => [t.id, t.uses.map((u) => `${u.name}:${u.kind}`)]));
   assert.deepEqual(uses, {
-    q1: ["penalties:function"],
+    q1: ["penalties:function", "kerasFactor:function"],
     q2: ["buildCourseModel:function"],
     // q3 loads its own trainPart and valPart: the student's cells' names of the same spelling are not used.
     q3: ["compareRegularizers:function"],
@@ -38,6 +38,7 @@ test("the plan: each test uses the student's names it names and does not declare
       "// reglab grading: the student's names, answered by the student's kernel as data.",
       'import { answers } from "reglab/grading";',
       'const penalties: any = answers.fn("penalties");',
+      'const kerasFactor: any = answers.fn("kerasFactor");',
       'const buildCourseModel: any = answers.fn("buildCourseModel");',
       'const compareRegularizers: any = answers.fn("compareRegularizers");',
       'const diagnose: any = answers.fn("diagnose");',
