@@ -134,6 +134,7 @@ def training_case(name, optimizer, batch_norm):
     return {"name": name, "batchNorm": batch_norm, "optimizer": optimizer.get_config()["name"],
             "learningRate": f(optimizer.learning_rate), "momentum": f(getattr(optimizer, "momentum", 0.0)),
             "nesterov": bool(getattr(optimizer, "nesterov", False)),
+            "weightDecay": f(optimizer.weight_decay or 0.0),
             "loss": [f(v) for v in history.history["loss"]],
             "weights": [listed(w) for w in layer_weights(model)]}
 
@@ -181,6 +182,8 @@ def main():
             training_case("nesterov", keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True), False),
             training_case("momentum, batch norm", keras.optimizers.SGD(0.05, momentum=0.9), True),
             training_case("adam", keras.optimizers.Adam(0.01), False),
+            training_case("adamw", keras.optimizers.AdamW(0.01, weight_decay=0.05), False),
+            training_case("sgdw", keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=0.05), False),
         ],
         "courseScale": course_scale(),
     }

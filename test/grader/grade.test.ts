@@ -180,7 +180,7 @@ test("the released notebook is what `reglab assign` makes from the source: no so
     "END SOLUTION",
     "HIDDEN TESTS",
     "l1Factor * w.abs().sum().dataSync()[0]",
-    "an unseen table",
+    "a synthetic table (made up: not a real run)",
     "評分標準",
     "Model answer",
   ])
@@ -292,7 +292,11 @@ test("two wrong answers per question: each scores what it earns, says why in bot
       /^partial credit: 0 of 3 — .*不是 val_loss 最大的 \/ the largest gap, not the largest validation loss/,
     ],
     ["wrongA", "q5", /^partial credit: 0 of 2 — .*nearZero 最高.* \/ highest nearZero/],
-    ["wrongB", "q5", /^partial credit: 1 of 2 — 沒看過的表 an unseen table: .*val_loss 最低.*lowest val_loss/],
+    [
+      "wrongB",
+      "q5",
+      /^partial credit: 1 of 2 — 虛構的表 a synthetic table \(made up: not a real run\): .*val_loss 最低.*lowest val_loss/,
+    ],
   ];
   for (const [name, id, pattern] of expected) assert.match(message(name, id), pattern, `${name} ${id}`);
 });
@@ -347,7 +351,7 @@ test("feedback pages show each test and the student's outputs, not the hidden te
   const page = readFileSync(join(dir, "feedback", "001-solved.html"), "utf8");
   assert.match(page, /Score 12 \/ 12 \(questions graded by hand not included\)/);
   assert.match(page, /<td>q3<\/td><td class="num">3 \/ 3<\/td><td>passed<\/td>/);
-  assert.doesNotMatch(page, /an unseen table", \(\)|BEGIN HIDDEN|reglab canary|評分標準/);
+  assert.doesNotMatch(page, /a synthetic table \(made up: not a real run\)", \(\)|BEGIN HIDDEN|reglab canary|評分標準/);
   assert.match(page, /Content-Security-Policy/);
   assert.doesNotMatch(page, /<script/, "no script in a page that shows a student's notebook");
   assert.match(readFileSync(join(dir, "feedback", "002-blank.html"), "utf8"), /not implemented/);

@@ -69,7 +69,7 @@ const TEST_LINES = homework.tests.flatMap((t) =>
     .filter((line) => line.length >= 24 && line !== HIDDEN.begin && line !== HIDDEN.end && !STUDENT_LINES.has(line)),
 );
 /** Expected values that appear nowhere but in the hidden tests' code. */
-const HIDDEN_MARKERS = ["an unseen table", "BEGIN HIDDEN TESTS", '"overfit": "L2 1e-12"'];
+const HIDDEN_MARKERS = ["a synthetic table (made up", "BEGIN HIDDEN TESTS", '"overfit": "L2 1e-12"'];
 
 let server: Server;
 let port = 0;

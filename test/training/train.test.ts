@@ -171,7 +171,13 @@ describe("train", () => {
 
   it('takes an OptimizerSpec or the name "momentum" and leaks nothing making and disposing it', async () => {
     const { x, y } = smallSet(1);
-    for (const optimizer of [COURSE_OPTIMIZER, "momentum", { name: "adam", learningRate: 1e-3 }] as const) {
+    for (const optimizer of [
+      COURSE_OPTIMIZER,
+      "momentum",
+      { name: "adam", learningRate: 1e-3 },
+      "adamw",
+      { name: "sgdw", learningRate: 0.05, weightDecay: 1e-2, momentum: 0.9, nesterov: true },
+    ] as const) {
       const model = smallModel();
       const before = tf.memory().numTensors;
       const { history } = await train(model, {
@@ -279,6 +285,21 @@ describe("train", () => {
         "bad optimizer spec",
         () => ({ optimizer: { name: "momentum", learningRate: -1 } }),
         /train: optimizer.learningRate must be a number > 0, got -1/,
+      ],
+      [
+        "weight decay on an optimizer without it",
+        () => ({ optimizer: { name: "adam", learningRate: 1e-3, weightDecay: 1e-2 } }),
+        /train: optimizer.weightDecay applies to "adamw" and "sgdw" only .* Received: weightDecay=0.01/,
+      ],
+      [
+        "sgdw without its weight decay",
+        () => ({ optimizer: { name: "sgdw", learningRate: 1e-3 } }),
+        /train: optimizer.weightDecay is required/,
+      ],
+      [
+        "negative weight decay",
+        () => ({ optimizer: { name: "adamw", learningRate: 1e-3, weightDecay: -1 } }),
+        /train: optimizer.weightDecay must be a finite number >= 0, got -1/,
       ],
       ["unknown metric", () => ({ metrics: ["f1"] }), /train: unknown metric "f1"/],
       [

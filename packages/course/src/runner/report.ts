@@ -66,8 +66,13 @@ class Renderer {
   /** Picks the richest representation this page can show, as Jupyter front ends do. */
   private mimeBundle(data: Record<string, unknown>): string {
     const text = (mime: string) => joinSource(data[mime] as string | string[]);
-    const image = (mime: string) =>
-      `<div class="image"><img src="data:${mime};base64,${text(mime).replace(/\s/g, "")}"></div>`;
+    const image = (mime: string) => {
+      const payload = text(mime).replace(/\s/g, "");
+      // Only base64 goes into the attribute: a quote in an untrusted payload would end it.
+      return BASE64.test(payload)
+        ? `<div class="image"><img src="data:${mime};base64,${payload}"></div>`
+        : `<pre class="plain">(圖片的資料不是 base64，無法顯示 the picture's data is not base64)</pre>`;
+    };
     if (data[PLOTLY_MIME] && this.trusted) {
       const figure = data[PLOTLY_MIME] as { data?: unknown; layout?: unknown; config?: unknown };
       const id = `plot-${++this.plots}`;
@@ -159,6 +164,9 @@ details.input summary { cursor: pointer; color: #567; font-size: .85em; }
 .katex-block { text-align: center; margin: .6em 0; } math[display="block"] { font-size: 1.15em; }
 math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", "DejaVu Math TeX Gyre", math; }
 `;
+
+/** What an image output's data may hold: base64 and nothing else. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** No scripts, no network: inline styles and data: images only. */
 const UNTRUSTED_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";

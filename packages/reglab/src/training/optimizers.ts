@@ -6,9 +6,20 @@
  */
 import { learningRateScalar } from "../pinned";
 import * as tf from "../tf";
-import { describe } from "../util/checks";
+import { checkNonNegative, describe } from "../util/checks";
+import { AdamW, SGDW } from "./weight-decay";
 
-export const OPTIMIZER_NAMES = ["sgd", "momentum", "adam", "rmsprop", "adagrad", "adadelta", "adamax"] as const;
+export const OPTIMIZER_NAMES = [
+  "sgd",
+  "momentum",
+  "adam",
+  "adamw",
+  "sgdw",
+  "rmsprop",
+  "adagrad",
+  "adadelta",
+  "adamax",
+] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 /**
@@ -18,11 +29,18 @@ export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 export interface OptimizerSpec {
   name: OptimizerName;
   learningRate: number;
-  /** momentum only (default 0.9). */
+  /** momentum (default 0.9) and sgdw (default 0). */
   momentum?: number;
-  /** momentum only (default false). */
+  /** momentum and sgdw (default false). */
   nesterov?: boolean;
+  /**
+   * adamw (Keras' default 0.004) and sgdw (required): each step first shrinks every weight by
+   * w·weightDecay·learningRate, outside the optimizer's moments (Keras 3's `weight_decay`).
+   */
+  weightDecay?: number;
 }
+
+const WEIGHT_DECAY_NAMES: readonly OptimizerName[] = ["adamw", "sgdw"];
 
 /** The course's optimizer: SGD, learning rate 1e-3, momentum 0.95, Nesterov. */
 export const COURSE_OPTIMIZER: OptimizerSpec = { name: "momentum", learningRate: 1e-3, momentum: 0.95, nesterov: true };
@@ -35,6 +53,15 @@ export function checkOptimizerSpec(spec: OptimizerSpec, where = "makeOptimizer")
     throw new Error(
       `${where}: optimizer.name must be one of ${OPTIMIZER_NAMES.map((n) => `"${n}"`).join(", ")}, got ${describe(spec.name)}`,
     );
+  }
+  if (spec.weightDecay !== undefined || spec.name === "sgdw") {
+    if (!WEIGHT_DECAY_NAMES.includes(spec.name)) {
+      throw new Error(
+        `${where}: optimizer.weightDecay applies to "adamw" and "sgdw" only (decoupled weight decay); ` +
+          `for ${describe(spec.name)} add an l2 kernelRegularizer instead. Received: weightDecay=${describe(spec.weightDecay)}`,
+      );
+    }
+    checkNonNegative(where, "optimizer.weightDecay", spec.weightDecay);
   }
   return spec;
 }
@@ -59,6 +86,15 @@ export function makeOptimizer(spec: OptimizerSpec, where = "makeOptimizer"): tf.
       return new MomentumOptimizer(spec.learningRate, spec.momentum ?? 0.9, spec.nesterov ?? false);
     case "adam":
       return tf.train.adam(spec.learningRate);
+    case "adamw":
+      return new AdamW({ learningRate: spec.learningRate, weightDecay: spec.weightDecay });
+    case "sgdw":
+      return new SGDW({
+        learningRate: spec.learningRate,
+        weightDecay: spec.weightDecay!,
+        momentum: spec.momentum,
+        nesterov: spec.nesterov,
+      });
     case "rmsprop":
       return tf.train.rmsprop(spec.learningRate);
     case "adagrad":
@@ -75,6 +111,7 @@ const NAMED: Record<string, OptimizerSpec> = {
   sgd: { name: "sgd", learningRate: 0.01 },
   momentum: { name: "momentum", learningRate: 0.01, momentum: 0.9 },
   adam: { name: "adam", learningRate: 0.001 },
+  adamw: { name: "adamw", learningRate: 0.001, weightDecay: 0.004 },
   rmsprop: { name: "rmsprop", learningRate: 0.001 },
   adagrad: { name: "adagrad", learningRate: 0.01 },
   adadelta: { name: "adadelta", learningRate: 1 },
