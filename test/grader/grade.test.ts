@@ -9,6 +9,8 @@ import * as assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { findChromium } from "reglab/tooling";
 import { studentNotebook } from "#course/grader/assign";
 import { gradescopeResults, moodleWorksheet, testsWithHiddenParts } from "#course/grader/platforms";
 import { detectIsolation } from "#course/grader/sandbox";
@@ -347,15 +349,38 @@ test("files that are not submissions of this homework: invalid, a clear message,
   assert.match(batch.stderr, /foreign\.ipynb: 0\/12 — /);
 });
 
-test("feedback pages show each test and the student's outputs, not the hidden tests or rubrics", { skip }, () => {
-  const page = readFileSync(join(dir, "feedback", "001-solved.html"), "utf8");
-  assert.match(page, /Score 12 \/ 12 \(questions graded by hand not included\)/);
-  assert.match(page, /<td>q3<\/td><td class="num">3 \/ 3<\/td><td>passed<\/td>/);
-  assert.doesNotMatch(page, /a synthetic table \(made up: not a real run\)", \(\)|BEGIN HIDDEN|reglab canary|評分標準/);
-  assert.match(page, /Content-Security-Policy/);
-  assert.doesNotMatch(page, /<script/, "no script in a page that shows a student's notebook");
-  assert.match(readFileSync(join(dir, "feedback", "002-blank.html"), "utf8"), /not implemented/);
-});
+test(
+  "feedback pages show each test, the student's outputs and figures as pictures, not the hidden tests or rubrics",
+  { skip: skip || (findChromium() ? false : "no Chromium (apt-get install chromium): feedback pictures need it") },
+  async () => {
+    const file = join(dir, "feedback", "001-solved.html");
+    const page = readFileSync(file, "utf8");
+    assert.match(page, /Score 12 \/ 12 \(questions graded by hand not included\)/);
+    assert.match(page, /<td>q3<\/td><td class="num">3 \/ 3<\/td><td>passed<\/td>/);
+    assert.doesNotMatch(
+      page,
+      /a synthetic table \(made up: not a real run\)", \(\)|BEGIN HIDDEN|reglab canary|評分標準/,
+    );
+    assert.match(page, /Content-Security-Policy/);
+    assert.doesNotMatch(page, /<script/, "no script in a page that shows a student's notebook");
+    assert.match(readFileSync(join(dir, "feedback", "002-blank.html"), "utf8"), /not implemented/);
+    // q5's two figures as pictures, drawn in the grader's sandbox: seen in a browser, not placeholders.
+    assert.doesNotMatch(page, /an interactive figure: open the notebook to see it/);
+    const browser = await chromium.launch({ executablePath: findChromium()!, args: ["--no-sandbox", "--disable-gpu"] });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`file://${file}`, { waitUntil: "load" });
+      const sizes = await tab.$$eval(".image img", (images) =>
+        images.map((image) => [(image as HTMLImageElement).naturalWidth, (image as HTMLImageElement).naturalHeight]),
+      );
+      assert.ok(sizes.length >= 2, `pictures in the page: ${JSON.stringify(sizes)}`);
+      for (const [width, height] of sizes)
+        assert.ok(width >= 100 && height >= 100, `a drawn picture, ${width}×${height}`);
+    } finally {
+      await browser.close();
+    }
+  },
+);
 
 test("three shards graded one at a time, merged: the bytes of the batch graded with --jobs 2", { skip }, () => {
   const subset = [files.solved, files.throws, files.forged];

@@ -9,3 +9,4 @@ export { findChromium, chromiumArgs } from "./util/chromium";
 export { PLOTLY_MIME, plotlyJs, plotlyJsPath, scriptJson } from "./util/plotly";
 export { findProjectRoot } from "./util/project";
 export { ProgressLine, progressSink, textBar, type ProgressSink } from "./util/progress";
+export { figurePage, figureSize } from "./plot/render";

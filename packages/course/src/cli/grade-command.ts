@@ -5,6 +5,7 @@ import { type LatePolicy, parseLatePenalty, parseTime, submissionTimes, withLate
 import { manualSheetCsv, readManualScores, withManualScores } from "../grader/manual-sheet";
 import { type PlatformFiles, planPlatformFiles } from "../grader/platform-files";
 import { PLATFORM_FORMATS, type PlatformFormat, studentIds } from "../grader/platforms";
+import { addFigurePictures } from "../grader/figure-pictures";
 import { reportsJson, writeFeedbackPage, writeGradeReports } from "../grader/reports";
 import { MAX_FILE_MB } from "../grader/sandbox";
 import type { GradeReport } from "../grader/scoring";
@@ -270,6 +271,8 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
   let failed = 0;
   /** Each graded report as written (outputs.finish), by submission index. */
   const fresh = new Map<number, GradeReport>();
+  const pages: Array<Promise<unknown>> = [];
+  const sandboxed = !values["unsafe-no-sandbox"];
   await gradeAll(
     targets.map((i) => files[i]),
     homework,
@@ -285,7 +288,15 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
         fresh.set(index, report);
         if (report.status === "failed") failed++;
         // numbered among all the submissions, so the shards' pages can share one folder
-        if (values.feedback) writeFeedbackPage(values.feedback, start + index, { ...graded, report });
+        if (values.feedback) {
+          const dir = values.feedback;
+          // Pictures are drawn while the next submissions grade; the pages are written once they are in.
+          pages.push(
+            (graded.notebook ? addFigurePictures(graded.notebook, sandboxed) : Promise.resolve(0))
+              .catch(() => 0)
+              .then(() => writeFeedbackPage(dir, start + index, { ...graded, report })),
+          );
+        }
         outputs.platform?.writeSubmission(index, report);
         if (!quiet || report.error)
           progress.line(
@@ -295,6 +306,7 @@ async function grade(values: GradeValues, positionals: string[], io: CommandIO):
       },
     },
   );
+  await Promise.all(pages);
   progress.end();
   const reports = previous
     ? previous.map((report, i) => fresh.get(i) ?? report)

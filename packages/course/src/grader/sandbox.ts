@@ -403,8 +403,6 @@ export function bubblewrapLaunch(
   const hidden = plan.binds.find(({ target }) => target === "/sandbox" || target.startsWith("/sandbox/"));
   if (hidden)
     throw new Error(`${hidden.target}: the grading sandbox keeps /sandbox for itself; move the project elsewhere`);
-  const systemBinds = [...SYSTEM_DIRS.filter((dir) => existsSync(dir)), ...dataDirs()];
-  const size = (mb: number) => ["--size", String(mb * 1024 * 1024)];
   const args = [
     ...PRIVILEGE_ARGS,
     // The kernel is the namespace's PID 1: SIGINT from the grader reaches it, and when it ends,
@@ -418,15 +416,12 @@ export function bubblewrapLaunch(
     "/proc",
     "--dev",
     "/dev",
-    ...size(TMP_MB),
+    ...sizeArgs(TMP_MB),
     "--tmpfs",
     "/tmp",
-    // A symlinked system folder (/lib → usr/lib on Debian) stays a symlink.
-    ...systemBinds.flatMap((path) =>
-      lstatSync(path).isSymbolicLink() ? ["--symlink", readlinkSync(path), path] : ["--ro-bind", path, path],
-    ),
+    ...systemBindArgs(dataDirs()),
     ...plan.binds.flatMap(({ source, target }) => ["--ro-bind", source, target]),
-    ...size(WORK_MB),
+    ...sizeArgs(WORK_MB),
     "--tmpfs",
     KERNEL_WORK,
     "--dir",
@@ -434,7 +429,7 @@ export function bubblewrapLaunch(
     "--symlink",
     plan.nodeModules,
     join(KERNEL_WORK, "node_modules"),
-    ...size(RUN_MB),
+    ...sizeArgs(RUN_MB),
     "--tmpfs",
     KERNEL_RUN,
     "--ro-bind-data",
@@ -460,6 +455,70 @@ export function bubblewrapLaunch(
     cwd: "/",
     fdInputs: [seccompFilter(), Buffer.from(launch.connectionFile.content)],
     contained: { statusFd: STATUS_FD },
+  };
+}
+
+function sizeArgs(mb: number): string[] {
+  return ["--size", String(mb * 1024 * 1024)];
+}
+
+/** The system folders (and `extra` host folders) read-only; a symlinked one (/lib → usr/lib on Debian) stays a symlink. */
+function systemBindArgs(extra: readonly string[]): string[] {
+  return [...SYSTEM_DIRS, ...extra]
+    .filter((path) => existsSync(path))
+    .flatMap((path) =>
+      lstatSync(path).isSymbolicLink() ? ["--symlink", readlinkSync(path), path] : ["--ro-bind", path, path],
+    );
+}
+
+/** A program other than a kernel (the figure renderer), run in the kernel's layers. */
+export interface ToolSandbox {
+  /** Host files and folders it reads, where it sees them; the system folders are always there. */
+  readOnly: Bind[];
+  /** Its environment (nothing else of the grader's). */
+  env: Record<string, string>;
+  /** Cap on each process's data segment, in MB. */
+  dataMb: number;
+  /** Graded as root: the user it runs as (kernelUser). */
+  user?: SandboxUser;
+}
+
+/**
+ * The command line that runs `argv` with the kernel's layers — no capability, seccomp, no network, own
+ * PID namespace, resource limits, its own user when graded as root — seeing only the system folders,
+ * `tool.readOnly` and a size-limited tmpfs at /tmp, its only writable place (results come back on
+ * stdout). Spawn it with `fdInputs[i]` written to file descriptor 3 + i.
+ */
+export function toolLaunch(
+  isolation: Extract<Isolation, { kind: "bubblewrap" }>,
+  tool: ToolSandbox,
+  argv: readonly string[],
+): { argv: string[]; fdInputs: Uint8Array[] } {
+  const args = [
+    ...PRIVILEGE_ARGS,
+    "--clearenv",
+    ...Object.entries(tool.env).flatMap(([name, value]) => ["--setenv", name, value]),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    ...sizeArgs(TMP_MB),
+    "--tmpfs",
+    "/tmp",
+    ...systemBindArgs([]),
+    ...tool.readOnly.flatMap(({ source, target }) => ["--ro-bind", source, target]),
+    "--remount-ro",
+    "/",
+    "--remount-ro",
+    "/dev",
+    "--chdir",
+    "/tmp",
+    "--",
+    ...argv,
+  ];
+  return {
+    argv: [...limitArgs(tool.dataMb, tool.user !== undefined), ...bwrapCommand(isolation, tool.user), ...args],
+    fdInputs: [seccompFilter()],
   };
 }
 

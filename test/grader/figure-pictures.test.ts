@@ -1,0 +1,121 @@
+/**
+ * Feedback pictures: a submission's Plotly figures drawn as PNG by Chromium in a sandbox of their own
+ * (grader/figure-pictures.ts). The feedback page itself is checked in a browser in grade.test.ts.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { findChromium, PLOTLY_MIME } from "reglab/tooling";
+import { addFigurePictures, MAX_PICTURES } from "#course/grader/figure-pictures";
+import { detectIsolation, kernelUser, toolLaunch } from "#course/grader/sandbox";
+import type { Notebook } from "#course/runner/notebook";
+import { ROOT } from "../runner/helpers";
+
+const isolation = detectIsolation();
+const skip =
+  isolation.kind === "none" ? isolation.reason : findChromium() ? false : "no Chromium (apt-get install chromium)";
+const dir = mkdtempSync(join(tmpdir(), "reglab-figure-pictures-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A notebook whose one cell displayed each of `bundles`. */
+function displaying(bundles: Array<Record<string, unknown>>): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      {
+        cell_type: "code",
+        id: "c1",
+        metadata: {},
+        source: "show(figure)",
+        execution_count: 1,
+        outputs: bundles.map((data) => ({ output_type: "display_data", data, metadata: {} })),
+      },
+    ],
+  } as Notebook;
+}
+
+const figure = (title: string, width: number, height: number) => ({
+  [PLOTLY_MIME]: { data: [{ y: [1, 3, 2], type: "scatter" }], layout: { title: { text: title }, width, height } },
+  "text/plain": title,
+});
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(base64: string): { width: number; height: number } {
+  const png = Buffer.from(base64, "base64");
+  assert.ok(png.subarray(1, 4).toString() === "PNG", "a PNG");
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+test("figures without a picture are drawn in the sandbox at their size; others are left alone", { skip }, async () => {
+  const drawn = [figure("第一張 first", 500, 300), figure("second", 640, 360)];
+  const already = { ...figure("has one", 500, 300), "image/png": "iVBORw0KGgo=" };
+  const broken = { [PLOTLY_MIME]: { data: "not traces" } };
+  const notebook = displaying([drawn[0], already, broken, drawn[1]]);
+  assert.equal(await addFigurePictures(notebook, true), 2);
+  assert.deepEqual(pngSize(drawn[0]["image/png" as never]), { width: 500, height: 300 });
+  assert.deepEqual(pngSize(drawn[1]["image/png" as never]), { width: 640, height: 360 });
+  assert.equal(already["image/png"], "iVBORw0KGgo=");
+  assert.equal((broken as Record<string, unknown>)["image/png"], undefined);
+});
+
+test("at most MAX_PICTURES per submission, sizes kept within bounds", { skip }, async () => {
+  const many = Array.from({ length: MAX_PICTURES + 2 }, (_, i) => figure(`f${i}`, i === 0 ? 100_000 : 200, 150));
+  assert.equal(await addFigurePictures(displaying(many), true), MAX_PICTURES);
+  assert.deepEqual(pngSize(many[0]["image/png" as never]), { width: 1600, height: 150 });
+  assert.equal(many[MAX_PICTURES]["image/png" as never], undefined);
+});
+
+test("what the renderer hands back is taken only as a PNG", { skip }, async () => {
+  // A "Chromium" that writes markup where the screenshot goes (run unsandboxed: CHROMIUM_PATH is the host's).
+  const fake = join(dir, "fake-chromium");
+  writeFileSync(
+    fake,
+    '#!/bin/sh\nfor a; do case "$a" in --screenshot=*) printf \'"><script>alert(1)</script>\' > "${a#--screenshot=}";; esac; done\n',
+  );
+  chmodSync(fake, 0o755);
+  const saved = process.env.CHROMIUM_PATH;
+  process.env.CHROMIUM_PATH = fake;
+  try {
+    const bundle = figure("forged", 300, 200);
+    assert.equal(await addFigurePictures(displaying([bundle]), false), 0);
+    assert.equal(bundle["image/png" as never], undefined);
+  } finally {
+    if (saved === undefined) delete process.env.CHROMIUM_PATH;
+    else process.env.CHROMIUM_PATH = saved;
+  }
+});
+
+test("the renderer's sandbox shows no project file and lets it write only to its own /tmp", { skip }, () => {
+  if (isolation.kind !== "bubblewrap") return;
+  const seccomp = join(dir, "filter");
+  const run = (command: string) => {
+    const launch = toolLaunch(
+      isolation,
+      {
+        readOnly: [],
+        env: { PATH: "/usr/bin:/bin" },
+        dataMb: 512,
+        user: process.getuid?.() === 0 ? kernelUser() : undefined,
+      },
+      ["/bin/sh", "-c", command],
+    );
+    writeFileSync(seccomp, launch.fdInputs[0]);
+    return spawnSync("/bin/sh", ["-c", 'exec "$@" 3<"$FILTER"', "sh", ...launch.argv], {
+      encoding: "utf8",
+      env: { ...process.env, FILTER: seccomp },
+      timeout: 30_000,
+    });
+  };
+  const seen = run(
+    `ls /; cat ${join(ROOT, "README.md")} >/dev/null 2>&1 && echo READ; touch /usr/x 2>/dev/null && echo WROTE; touch /tmp/x && echo TMP`,
+  );
+  assert.equal(seen.status, 0, seen.stderr);
+  assert.doesNotMatch(seen.stdout, /READ|WROTE/);
+  assert.match(seen.stdout, /TMP/);
+  assert.ok(!seen.stdout.split("\n").includes(ROOT.split("/")[1]) || ROOT.startsWith("/usr/"), seen.stdout);
+});
