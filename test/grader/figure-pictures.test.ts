@@ -11,33 +11,13 @@ import { after, test } from "node:test";
 import { findChromium, PLOTLY_MIME } from "reglab/tooling";
 import { addFigurePictures, MAX_PICTURES } from "#course/grader/figure-pictures";
 import { detectIsolation, kernelUser, toolLaunch } from "#course/grader/sandbox";
-import type { Notebook } from "#course/runner/notebook";
-import { ROOT } from "../runner/helpers";
+import { displaying, ROOT } from "../runner/helpers";
 
 const isolation = detectIsolation();
 const skip =
   isolation.kind === "none" ? isolation.reason : findChromium() ? false : "no Chromium (apt-get install chromium)";
 const dir = mkdtempSync(join(tmpdir(), "reglab-figure-pictures-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A notebook whose one cell displayed each of `bundles`. */
-function displaying(bundles: Array<Record<string, unknown>>): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      {
-        cell_type: "code",
-        id: "c1",
-        metadata: {},
-        source: "show(figure)",
-        execution_count: 1,
-        outputs: bundles.map((data) => ({ output_type: "display_data", data, metadata: {} })),
-      },
-    ],
-  } as Notebook;
-}
 
 const figure = (title: string, width: number, height: number) => ({
   [PLOTLY_MIME]: { data: [{ y: [1, 3, 2], type: "scatter" }], layout: { title: { text: title }, width, height } },

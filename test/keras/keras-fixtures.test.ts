@@ -151,57 +151,43 @@ describe("against Keras 3.15 fixtures", () => {
   };
   const decoupled = new Set(["adamw", "sgdw"]);
 
+  /** Trains the small model as the fixture's run did; compares the cost per epoch and the weights after. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a fixture's run, as written by the script
+  async function fitsLikeKeras(run: any, costTolerance: number, weightTolerance: number): Promise<void> {
+    const model = smallModel(run.batchNorm);
+    const { x, y } = smallData();
+    const optimizer = optimizers[run.name]();
+    const { history } = await train(model, {
+      x,
+      y,
+      epochs: 3,
+      batchSize: 4,
+      shuffle: false,
+      optimizer,
+      loss: "categoricalCrossentropy",
+    });
+    assertAllClose(history.cost, run.loss, costTolerance, `${run.name}: cost per epoch`);
+    // Keras lists each layer's weights together (BatchNormalization: gamma, beta, moving mean, variance).
+    const weights = model.layers.flatMap((layer) => layer.getWeights());
+    weights.forEach((w, i) =>
+      assertAllClose(w.dataSync(), run.weights[i].flat(), weightTolerance, `${run.name}: weights[${i}]`),
+    );
+    optimizer.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+
   it("fit: cost per epoch and the weights after three epochs (SGD, Nesterov, momentum with batch norm, Adam)", async () => {
     for (const run of fixture("training").filter((r: { name: string }) => !decoupled.has(r.name))) {
-      const model = smallModel(run.batchNorm);
-      const { x, y } = smallData();
-      const optimizer = optimizers[run.name]();
-      const { history } = await train(model, {
-        x,
-        y,
-        epochs: 3,
-        batchSize: 4,
-        shuffle: false,
-        optimizer,
-        loss: "categoricalCrossentropy",
-      });
-      assertAllClose(history.cost, run.loss, 2e-6, `${run.name}: cost per epoch`);
-      // Keras lists each layer's weights together (BatchNormalization: gamma, beta, moving mean, variance).
-      const weights = model.layers.flatMap((layer) => layer.getWeights());
       // tfjs' Adam adds epsilon to √v̂, Keras' to √v (an effective epsilon of 1e-7/√(1−β₂ᵗ), 3e-6 at the
       // first step): weights with tiny gradients move up to 5e-5 differently. All else agrees to 1e-5.
-      const tolerance = run.name === "adam" ? 1e-4 : 1e-5;
-      weights.forEach((w, i) =>
-        assertAllClose(w.dataSync(), run.weights[i].flat(), tolerance, `${run.name}: weights[${i}]`),
-      );
-      optimizer.dispose();
-      tf.dispose([x, y]);
-      model.dispose();
+      await fitsLikeKeras(run, 2e-6, run.name === "adam" ? 1e-4 : 1e-5);
     }
   });
 
   it("decoupled weight decay: AdamW and SGD(weight_decay) as Keras 3 applies them, within 1e-6", async () => {
     for (const run of fixture("training").filter((r: { name: string }) => decoupled.has(r.name))) {
-      const model = smallModel(run.batchNorm);
-      const { x, y } = smallData();
-      const optimizer = optimizers[run.name]();
-      const { history } = await train(model, {
-        x,
-        y,
-        epochs: 3,
-        batchSize: 4,
-        shuffle: false,
-        optimizer,
-        loss: "categoricalCrossentropy",
-      });
-      assertAllClose(history.cost, run.loss, 1e-6, `${run.name}: cost per epoch`);
-      const weights = model.layers.flatMap((layer) => layer.getWeights());
-      weights.forEach((w, i) =>
-        assertAllClose(w.dataSync(), run.weights[i].flat(), 1e-6, `${run.name}: weights[${i}]`),
-      );
-      optimizer.dispose();
-      tf.dispose([x, y]);
-      model.dispose();
+      await fitsLikeKeras(run, 1e-6, 1e-6);
     }
   });
 

@@ -48,3 +48,22 @@ export function debianPythonHas(modules: string[]): string | undefined {
     ? undefined
     : `${DEBIAN_PYTHON} lacks ${modules.join(", ")} (apt-get install python3-nbclient jupyter-nbconvert)`;
 }
+
+/** A one-cell notebook whose cell displayed each of `bundles` (MIME type → data). */
+export function displaying(bundles: Array<Record<string, unknown>>): Notebook {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      {
+        cell_type: "code",
+        id: "c1",
+        metadata: {},
+        source: "show(figure)",
+        execution_count: 1,
+        outputs: bundles.map((data) => ({ output_type: "display_data", data, metadata: {} })),
+      },
+    ],
+  } as Notebook;
+}

@@ -1,30 +1,11 @@
 /** The report page's image outputs: base64 only, so an untrusted payload cannot leave the attribute. */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Notebook } from "#course/runner/notebook";
 import { renderReport } from "#course/runner/report";
-
-/** A one-cell notebook whose only output is `data`. */
-function withOutput(data: Record<string, unknown>): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      {
-        cell_type: "code",
-        id: "c1",
-        metadata: {},
-        source: "show(figure)",
-        execution_count: 1,
-        outputs: [{ output_type: "display_data", data, metadata: {} }],
-      },
-    ],
-  } as Notebook;
-}
+import { displaying } from "./helpers";
 
 const page = (data: Record<string, unknown>) =>
-  renderReport([{ name: "s.ipynb", status: "completed", notebook: withOutput(data) }], "t", { trusted: false });
+  renderReport([{ name: "s.ipynb", status: "completed", notebook: displaying([data]) }], "t", { trusted: false });
 
 // A 1×1 transparent PNG.
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";

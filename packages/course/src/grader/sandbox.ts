@@ -410,17 +410,7 @@ export function bubblewrapLaunch(
     "--as-pid-1",
     "--json-status-fd",
     String(STATUS_FD),
-    "--clearenv",
-    ...Object.entries(launch.env).flatMap(([name, value]) => (value === undefined ? [] : ["--setenv", name, value])),
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-    ...sizeArgs(TMP_MB),
-    "--tmpfs",
-    "/tmp",
-    ...systemBindArgs(dataDirs()),
-    ...plan.binds.flatMap(({ source, target }) => ["--ro-bind", source, target]),
+    ...worldArgs(launch.env, dataDirs(), plan.binds),
     ...sizeArgs(WORK_MB),
     "--tmpfs",
     KERNEL_WORK,
@@ -462,6 +452,30 @@ function sizeArgs(mb: number): string[] {
   return ["--size", String(mb * 1024 * 1024)];
 }
 
+/**
+ * What a sandboxed process starts with: only `env`, its own /proc, a minimal /dev, a size-limited /tmp,
+ * the system folders and `extra` host folders (data) read-only, and `binds` read-only where they go.
+ */
+function worldArgs(
+  env: Record<string, string | undefined>,
+  extra: readonly string[],
+  binds: readonly Bind[],
+): string[] {
+  return [
+    "--clearenv",
+    ...Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : ["--setenv", name, value])),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    ...sizeArgs(TMP_MB),
+    "--tmpfs",
+    "/tmp",
+    ...systemBindArgs(extra),
+    ...binds.flatMap(({ source, target }) => ["--ro-bind", source, target]),
+  ];
+}
+
 /** The system folders (and `extra` host folders) read-only; a symlinked one (/lib → usr/lib on Debian) stays a symlink. */
 function systemBindArgs(extra: readonly string[]): string[] {
   return [...SYSTEM_DIRS, ...extra]
@@ -496,17 +510,7 @@ export function toolLaunch(
 ): { argv: string[]; fdInputs: Uint8Array[] } {
   const args = [
     ...PRIVILEGE_ARGS,
-    "--clearenv",
-    ...Object.entries(tool.env).flatMap(([name, value]) => ["--setenv", name, value]),
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-    ...sizeArgs(TMP_MB),
-    "--tmpfs",
-    "/tmp",
-    ...systemBindArgs([]),
-    ...tool.readOnly.flatMap(({ source, target }) => ["--ro-bind", source, target]),
+    ...worldArgs(tool.env, [], tool.readOnly),
     "--remount-ro",
     "/",
     "--remount-ro",

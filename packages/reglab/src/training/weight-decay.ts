@@ -27,12 +27,26 @@ abstract class DecoupledWeightDecayOptimizer extends tf.Optimizer {
   /** State variables per model variable, by the slot names the subclass lists. */
   private readonly slots = new Map<string, Slot[]>();
 
+  readonly learningRate: number;
+  readonly weightDecay: number;
+
+  /** `where` names the optimizer in errors; `slotNames` its state per variable ("m", "v"). */
   protected constructor(
-    readonly learningRate: number,
-    readonly weightDecay: number,
+    where: string,
+    config: { learningRate: unknown; weightDecay: unknown },
     private readonly slotNames: readonly string[],
   ) {
     super();
+    this.learningRate = checkNonNegative(where, "learningRate", config.learningRate);
+    if (this.learningRate === 0) throw new Error(`${where}: learningRate must be > 0, got 0`);
+    this.weightDecay = checkNonNegative(where, "weightDecay", config.weightDecay);
+  }
+
+  /** The subclass's own settings, beside learningRate and weightDecay. */
+  protected abstract ownConfig(): tf.serialization.ConfigDict;
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, weightDecay: this.weightDecay, ...this.ownConfig() };
   }
 
   /** One Keras update of `variable` (already decayed) from `gradient` at 1-based `step`. */
@@ -66,6 +80,14 @@ abstract class DecoupledWeightDecayOptimizer extends tf.Optimizer {
       this.slots.set(name, slots);
     }
     return slots.map((slot) => slot.variable);
+  }
+
+  /** Each subclass' constructor takes its getConfig() back. */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(config);
   }
 
   override dispose(): void {
@@ -113,12 +135,7 @@ export class AdamW extends DecoupledWeightDecayOptimizer {
   readonly epsilon: number;
 
   constructor(config: AdamWConfig) {
-    const where = "AdamW";
-    super(
-      positive(where, "learningRate", config.learningRate),
-      checkNonNegative(where, "weightDecay", config.weightDecay ?? 0.004),
-      ["m", "v"],
-    );
+    super("AdamW", { learningRate: config.learningRate, weightDecay: config.weightDecay ?? 0.004 }, ["m", "v"]);
     this.beta1 = config.beta1 ?? 0.9;
     this.beta2 = config.beta2 ?? 0.999;
     this.epsilon = config.epsilon ?? 1e-7;
@@ -135,21 +152,8 @@ export class AdamW extends DecoupledWeightDecayOptimizer {
     variable.assign(tf.sub(variable, tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), this.epsilon))));
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      weightDecay: this.weightDecay,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-    };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config as unknown as AdamWConfig);
+  protected ownConfig(): tf.serialization.ConfigDict {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 }
 
@@ -168,13 +172,8 @@ export class SGDW extends DecoupledWeightDecayOptimizer {
   readonly nesterov: boolean;
 
   constructor(config: SGDWConfig) {
-    const where = "SGDW";
-    super(
-      positive(where, "learningRate", config.learningRate),
-      checkNonNegative(where, "weightDecay", config.weightDecay),
-      ["m"],
-    );
-    this.momentum = checkNonNegative(where, "momentum", config.momentum ?? 0);
+    super("SGDW", config, ["m"]);
+    this.momentum = checkNonNegative("SGDW", "momentum", config.momentum ?? 0);
     this.nesterov = config.nesterov ?? false;
   }
 
@@ -189,26 +188,9 @@ export class SGDW extends DecoupledWeightDecayOptimizer {
     variable.assign(tf.add(variable, this.nesterov ? tf.sub(tf.mul(m, this.momentum), step) : m));
   }
 
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      weightDecay: this.weightDecay,
-      momentum: this.momentum,
-      nesterov: this.nesterov,
-    };
+  protected ownConfig(): tf.serialization.ConfigDict {
+    return { momentum: this.momentum, nesterov: this.nesterov };
   }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(config as unknown as SGDWConfig);
-  }
-}
-
-function positive(where: string, name: string, value: unknown): number {
-  if (checkNonNegative(where, name, value) === 0) throw new Error(`${where}: ${name} must be > 0, got 0`);
-  return value as number;
 }
 
 for (const cls of [AdamW, SGDW]) tf.serialization.registerClass(cls);
