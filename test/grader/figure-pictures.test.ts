@@ -51,19 +51,40 @@ test("at most MAX_PICTURES per submission, sizes kept within bounds", { skip }, 
 });
 
 test("what the renderer hands back is taken only as a PNG", { skip }, async () => {
-  // A "Chromium" that writes markup where the screenshot goes (run unsandboxed: CHROMIUM_PATH is the host's).
+  // A "Chromium" that speaks DevTools on fds 3 and 4 and answers every screenshot with markup
+  // (run unsandboxed: CHROMIUM_PATH is the host's).
   const fake = join(dir, "fake-chromium");
   writeFileSync(
     fake,
-    '#!/bin/sh\nfor a; do case "$a" in --screenshot=*) printf \'"><script>alert(1)</script>\' > "${a#--screenshot=}";; esac; done\n',
+    `#!${process.execPath}
+const fs = require("fs");
+const out = fs.createWriteStream(null, { fd: 4 });
+let buffer = "";
+fs.createReadStream(null, { fd: 3, encoding: "utf8" }).on("data", (chunk) => {
+  buffer += chunk;
+  let end;
+  while ((end = buffer.indexOf("\\0")) >= 0) {
+    const { id, method } = JSON.parse(buffer.slice(0, end));
+    buffer = buffer.slice(end + 1);
+    const result =
+      method === "Page.captureScreenshot" ? { data: Buffer.from('"><script>alert(1)</script>').toString("base64") }
+      : method === "Runtime.evaluate" ? { result: { value: true } }
+      : { targetId: "t", sessionId: "s" };
+    out.write(JSON.stringify({ id, result }) + "\\0");
+  }
+});
+`,
   );
   chmodSync(fake, 0o755);
   const saved = process.env.CHROMIUM_PATH;
   process.env.CHROMIUM_PATH = fake;
   try {
-    const bundle = figure("forged", 300, 200);
-    assert.equal(await addFigurePictures(displaying([bundle]), false), 0);
-    assert.equal(bundle["image/png" as never], undefined);
+    const bundles = [figure("forged", 300, 200), figure("forged too", 300, 200)];
+    assert.equal(await addFigurePictures(displaying(bundles), false), 0);
+    assert.deepEqual(
+      bundles.map((bundle) => bundle["image/png" as never]),
+      [undefined, undefined],
+    );
   } finally {
     if (saved === undefined) delete process.env.CHROMIUM_PATH;
     else process.env.CHROMIUM_PATH = saved;
@@ -84,7 +105,7 @@ test("the renderer's sandbox shows no project file and lets it write only to its
       },
       ["/bin/sh", "-c", command],
     );
-    writeFileSync(seccomp, launch.fdInputs[0]);
+    writeFileSync(seccomp, launch.seccomp);
     return spawnSync("/bin/sh", ["-c", 'exec "$@" 3<"$FILTER"', "sh", ...launch.argv], {
       encoding: "utf8",
       env: { ...process.env, FILTER: seccomp },

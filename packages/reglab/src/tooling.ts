@@ -9,4 +9,5 @@ export { findChromium, chromiumArgs } from "./util/chromium";
 export { PLOTLY_MIME, plotlyJs, plotlyJsPath, scriptJson } from "./util/plotly";
 export { findProjectRoot } from "./util/project";
 export { ProgressLine, progressSink, textBar, type ProgressSink } from "./util/progress";
-export { figurePage, figureSize } from "./plot/render";
+export { figureSize, plotArguments } from "./plot/render";
+export { blankPage, DevTools, drawFigure, openFigurePage } from "./plot/figure-page";

@@ -2,17 +2,30 @@
  * Pictures of a graded submission's figures, for its feedback page (grader process). A feedback page
  * runs no script (the student's notebook is untrusted), so a Plotly figure needs a PNG to be seen;
  * the student's kernel draws none, because it may start no process. The figures are the student's
- * data, so they are drawn here by headless Chromium inside the grading sandbox's layers (toolLaunch:
- * no capability, seccomp, no network, its own user when graded as root), seeing only the system
- * folders, the figure pages and plotly.js. What comes back is taken only as a PNG of bounded size;
- * a figure that is too large, too many or fails to draw keeps the page's placeholder.
+ * data, so they are drawn here by one headless Chromium per submission inside the grading sandbox's
+ * layers (toolLaunch: no capability, seccomp, no network, its own user when graded as root), seeing
+ * only the system folders, its page and plotly.js, driven over the DevTools pipe (figure-page.ts).
+ * What comes back is taken only as a PNG of bounded size; a figure that is too large, past the limit
+ * or fails to draw keeps the page's placeholder.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { chromiumArgs, figurePage, figureSize, findChromium, PLOTLY_MIME, plotlyJsPath } from "reglab/tooling";
+import type { Readable, Writable } from "node:stream";
 import type { Figure } from "reglab";
+import {
+  blankPage,
+  chromiumArgs,
+  DevTools,
+  drawFigure,
+  figureSize,
+  findChromium,
+  openFigurePage,
+  PLOTLY_MIME,
+  plotArguments,
+  plotlyJsPath,
+} from "reglab/tooling";
 import type { CodeCell, Notebook } from "../runner/notebook";
 import { detectIsolation, kernelUser, toolLaunch } from "./sandbox";
 
@@ -24,33 +37,21 @@ const MAX_FIGURE_CHARS = 2_000_000;
 const SIDE = { min: 100, max: 1600 };
 /** The largest picture accepted. */
 const MAX_PNG_BYTES = 8 * 1024 * 1024;
-/** How long the renderer may take: a start plus this much per figure. */
-const START_MS = 20_000;
-const PER_FIGURE_MS = 15_000;
-/** Chromium's data segment limit, in MB (its renderer and GPU processes each get it). */
+/** How long one submission's pictures may take: the browser's start plus this much per figure. */
+const START_MS = 30_000;
+const PER_FIGURE_MS = 10_000;
+/** Chromium's data segment limit, in MB (each of its processes gets it). */
 const CHROMIUM_DATA_MB = 4096;
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Where the renderer sees its inputs inside the sandbox. */
-const INSIDE = { figures: "/sandbox/figures", plotly: "/sandbox/plotly.min.js" };
+/** Where the browser sees its page and plotly.js inside the sandbox. */
+const INSIDE = { page: "/sandbox/page.html", plotly: "/sandbox/plotly.min.js" };
+/** The DevTools pipe (fds 3 and 4, Chromium's fixed choice) and, in the sandbox, the seccomp filter. */
+const SECCOMP_FD = 5;
 
 /** Folders Chromium and its fonts need besides the sandbox's system folders, when they exist. */
 const CHROMIUM_CONFIG = ["/etc/fonts", "/etc/chromium.d", "/etc/chromium", "/var/cache/fontconfig"];
-
-/**
- * One shell loop draws every page: one Chromium per figure, each picture printed as one line
- * "<index> <base64>", nothing else on stdout. Its arguments: the pages' folder, then each figure's size.
- */
-const DRAW_ALL = [
-  'dir="$1"; shift; i=0; w=$(mktemp -d) || exit 1; trap \'rm -rf "$w"\' EXIT',
-  'for size in "$@"; do',
-  `  "$CHROMIUM" ${chromiumArgs('"$w/profile"').join(" ")} --disable-dev-shm-usage --window-size="$size" ` +
-    `--virtual-time-budget=10000 --screenshot="$w/figure.png" "file://$dir/$i.html" >/dev/null 2>&1 </dev/null`,
-  '  if [ -s "$w/figure.png" ]; then printf "%s " "$i"; base64 -w0 "$w/figure.png"; echo; fi',
-  '  rm -f "$w/figure.png"; i=$((i + 1))',
-  "done",
-].join("\n");
 
 /** A Plotly output's figure, reduced to what is drawn: its traces and layout at a bounded size. */
 function drawable(value: unknown): Figure | undefined {
@@ -58,10 +59,10 @@ function drawable(value: unknown): Figure | undefined {
   const { data, layout } = value as { data?: unknown; layout?: unknown };
   if (!Array.isArray(data)) return undefined;
   const base = typeof layout === "object" && layout !== null && !Array.isArray(layout) ? layout : {};
-  const figure = { data, layout: base } as Figure;
   const clamp = (side: number) => Math.min(SIDE.max, Math.max(SIDE.min, Number.isFinite(side) ? side : SIDE.min));
-  const { width, height } = figureSize(figure);
-  return { data: figure.data, layout: { ...figure.layout, width: clamp(width), height: clamp(height) } };
+  const { width, height } = figureSize({ data, layout: base } as Figure);
+  const figure = { data, layout: { ...base, width: clamp(width), height: clamp(height) } } as Figure;
+  return JSON.stringify(figure).length <= MAX_FIGURE_CHARS ? figure : undefined;
 }
 
 /** The output bundles of `notebook` that hold a Plotly figure and no picture, in order. */
@@ -80,118 +81,96 @@ function figuresWithoutPicture(notebook: Notebook): Array<Record<string, unknown
  */
 export async function addFigurePictures(notebook: Notebook, sandboxed: boolean): Promise<number> {
   const chromium = findChromium();
-  const bundles = figuresWithoutPicture(notebook).slice(0, MAX_PICTURES);
-  if (!chromium || bundles.length === 0) return 0;
-  const figures = bundles.map((data) => {
-    const figure = drawable(data[PLOTLY_MIME]);
-    return figure && JSON.stringify(figure).length <= MAX_FIGURE_CHARS ? figure : undefined;
-  });
-  const drawn = figures.flatMap((figure, i) => (figure ? [{ figure, bundle: bundles[i] }] : []));
-  if (drawn.length === 0) return 0;
-  const pages = mkdtempSync(join(tmpdir(), "reglab-figures-"));
-  chmodSync(pages, 0o755); // the renderer's own user (graded as root) reads the pages
-  try {
-    const where = sandboxed ? INSIDE : { figures: pages, plotly: plotlyJsPath() };
-    drawn.forEach(({ figure }, i) =>
-      writeFileSync(
-        join(pages, `${i}.html`),
-        figurePage(figure, { plotlySrc: `file://${where.plotly}`, static: true }),
-      ),
-    );
-    const sizes = drawn.map(({ figure }) => `${figure.layout.width},${figure.layout.height}`);
-    const pictures = await drawPages(chromium, pages, sizes, sandboxed);
-    let count = 0;
-    pictures.forEach((png, i) => {
-      if (!png) return;
-      drawn[i].bundle["image/png"] = png.toString("base64");
-      count++;
+  const wanted = figuresWithoutPicture(notebook)
+    .slice(0, MAX_PICTURES)
+    .flatMap((bundle) => {
+      const figure = drawable(bundle[PLOTLY_MIME]);
+      return figure ? [{ bundle, figure }] : [];
     });
-    return count;
+  if (!chromium || wanted.length === 0) return 0;
+  const work = mkdtempSync(join(tmpdir(), "reglab-figures-"));
+  chmodSync(work, 0o755); // the browser's own user (graded as root) reads its page
+  const browser = startBrowser(chromium, work, sandboxed);
+  const deadline = setTimeout(() => stop(browser), START_MS + PER_FIGURE_MS * wanted.length);
+  // A DevTools message carries at most one screenshot, as base64.
+  const tools = new DevTools(
+    browser.stdio[3] as Writable,
+    browser.stdio[4] as Readable,
+    browser,
+    Math.ceil((MAX_PNG_BYTES * 4) / 3) + 4096,
+  );
+  let drawn = 0;
+  try {
+    const session = await openFigurePage(tools, `file://${sandboxed ? INSIDE.page : join(work, "page.html")}`);
+    for (const { bundle, figure } of wanted) {
+      const png = await drawFigure(tools, session, plotArguments(figure, true));
+      if (png.length > MAX_PNG_BYTES || !png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) continue;
+      bundle["image/png"] = png.toString("base64");
+      drawn++;
+    }
+  } catch {
+    // what was drawn stays; the rest keep their placeholders
   } finally {
-    rmSync(pages, { recursive: true, force: true });
+    clearTimeout(deadline);
+    stop(browser);
+    rmSync(work, { recursive: true, force: true });
   }
+  return drawn;
 }
 
-/** Runs DRAW_ALL over the pages in `pages` and reads back each picture that is a PNG within bounds. */
-async function drawPages(
-  chromium: string,
-  pages: string,
-  sizes: string[],
-  sandboxed: boolean,
-): Promise<Array<Buffer | undefined>> {
-  const script = ["/bin/sh", "-c", DRAW_ALL, "draw"];
-  let launch: { argv: string[]; fdInputs: Uint8Array[] };
+/** Chromium with its DevTools pipe on fds 3 and 4, in the grading sandbox unless `sandboxed` is false. */
+function startBrowser(chromium: string, work: string, sandboxed: boolean): ChildProcess {
+  writeFileSync(join(work, "page.html"), blankPage(`file://${sandboxed ? INSIDE.plotly : plotlyJsPath()}`));
+  const browserArgs = (profile: string) => [
+    ...chromiumArgs(profile),
+    "--disable-dev-shm-usage",
+    "--remote-debugging-pipe",
+    "about:blank",
+  ];
+  const options = { detached: true, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: work } };
+  let browser: ChildProcess;
   if (sandboxed) {
     const isolation = detectIsolation();
     if (isolation.kind !== "bubblewrap") throw new Error(`figures cannot be drawn in a sandbox: ${isolation.reason}`);
-    const chromiumHome = dirname(realpathSync(chromium));
-    launch = toolLaunch(
+    const home = dirname(realpathSync(chromium));
+    const launch = toolLaunch(
       isolation,
       {
         readOnly: [
           ...CHROMIUM_CONFIG.filter((dir) => existsSync(dir)).map((dir) => ({ source: dir, target: dir })),
-          ...(chromiumHome.startsWith("/usr/") ? [] : [{ source: chromiumHome, target: chromiumHome }]),
-          { source: pages, target: INSIDE.figures },
+          ...(home.startsWith("/usr/") ? [] : [{ source: home, target: home }]),
+          { source: join(work, "page.html"), target: INSIDE.page },
           { source: plotlyJsPath(), target: INSIDE.plotly },
         ],
-        env: { PATH: "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8", CHROMIUM: chromium },
+        env: { PATH: "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8" },
         dataMb: CHROMIUM_DATA_MB,
         user: process.getuid?.() === 0 ? kernelUser() : undefined,
       },
-      [...script, INSIDE.figures, ...sizes],
+      [chromium, ...browserArgs("/tmp/profile")],
+      SECCOMP_FD,
     );
+    browser = spawn(launch.argv[0], launch.argv.slice(1), {
+      ...options,
+      stdio: ["ignore", "ignore", "ignore", "pipe", "pipe", "pipe"],
+    });
+    const filter = (browser.stdio as unknown as Array<Writable | null>)[SECCOMP_FD];
+    filter?.on("error", () => {});
+    filter?.end(launch.seccomp);
   } else {
-    launch = { argv: [...script, pages, ...sizes], fdInputs: [] };
+    browser = spawn(chromium, browserArgs(join(work, "profile")), {
+      ...options,
+      stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"],
+    });
   }
-  const lines = await run(launch, START_MS + PER_FIGURE_MS * sizes.length, sandboxed ? undefined : chromium);
-  const pictures: Array<Buffer | undefined> = sizes.map(() => undefined);
-  for (const line of lines) {
-    const [index, data] = line.split(" ");
-    const i = Number(index);
-    if (!Number.isInteger(i) || i < 0 || i >= sizes.length || !/^[A-Za-z0-9+/]+=*$/.test(data ?? "")) continue;
-    const png = Buffer.from(data, "base64");
-    if (png.length <= MAX_PNG_BYTES && png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) pictures[i] = png;
-  }
-  return pictures;
+  browser.on("error", () => {}); // a failed start shows as the first request's error
+  return browser;
 }
 
-/** The lines the launch prints before it ends or `timeoutMs` passes (then it is killed); stdout is capped. */
-function run(
-  launch: { argv: string[]; fdInputs: Uint8Array[] },
-  timeoutMs: number,
-  chromium: string | undefined,
-): Promise<string[]> {
-  const limit = MAX_PICTURES * Math.ceil((MAX_PNG_BYTES * 4) / 3 + 16);
-  return new Promise((resolve) => {
-    const child = spawn(launch.argv[0], launch.argv.slice(1), {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), CHROMIUM: chromium ?? "" },
-      stdio: ["ignore", "pipe", "ignore", ...launch.fdInputs.map(() => "pipe" as const)],
-      detached: true, // its own process group, so that a timeout ends Chromium too
-    });
-    launch.fdInputs.forEach((data, i) => {
-      const pipe = child.stdio[3 + i] as NodeJS.WritableStream | null;
-      pipe?.on("error", () => {});
-      pipe?.end(data);
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
-    const timer = setTimeout(stop, timeoutMs);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) stop();
-      else chunks.push(chunk);
-    });
-    child.on("error", () => {});
-    child.on("close", () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString("latin1").split("\n").filter(Boolean));
-    });
-  });
+/** Ends the browser and everything it started (its own process group; in a sandbox, its namespace). */
+function stop(browser: ChildProcess): void {
+  try {
+    if (browser.pid !== undefined && browser.exitCode === null) process.kill(-browser.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
 }

@@ -119,19 +119,21 @@ export function kernelUser(): SandboxUser {
   return { uid, gid: uid };
 }
 
-/** bubblewrap's options that take every privilege away; the same for the probe and the kernels. */
-const PRIVILEGE_ARGS = [
-  "--unshare-all",
-  "--unshare-user",
-  "--disable-userns",
-  "--assert-userns-disabled",
-  "--cap-drop",
-  "ALL",
-  "--die-with-parent",
-  "--new-session",
-  "--seccomp",
-  String(SECCOMP_FD),
-];
+/** bubblewrap's options that take every privilege away, the filter read from `seccompFd`; the same for the probe, the kernels and tools. */
+function privilegeArgs(seccompFd = SECCOMP_FD): string[] {
+  return [
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--assert-userns-disabled",
+    "--cap-drop",
+    "ALL",
+    "--die-with-parent",
+    "--new-session",
+    "--seccomp",
+    String(seccompFd),
+  ];
+}
 
 /** The command that starts bubblewrap: as `user` when there is one (grading as root). */
 function bwrapCommand(isolation: { bwrap: string; setpriv?: string }, user: SandboxUser | undefined): string[] {
@@ -203,7 +205,7 @@ function probeIsolation(): Isolation {
     "/",
     "--proc",
     "/proc",
-    ...PRIVILEGE_ARGS,
+    ...privilegeArgs(),
     "--as-pid-1",
     "--",
     "/bin/cat",
@@ -404,7 +406,7 @@ export function bubblewrapLaunch(
   if (hidden)
     throw new Error(`${hidden.target}: the grading sandbox keeps /sandbox for itself; move the project elsewhere`);
   const args = [
-    ...PRIVILEGE_ARGS,
+    ...privilegeArgs(),
     // The kernel is the namespace's PID 1: SIGINT from the grader reaches it, and when it ends,
     // the kernel takes everything it started with it.
     "--as-pid-1",
@@ -500,16 +502,17 @@ export interface ToolSandbox {
 /**
  * The command line that runs `argv` with the kernel's layers — no capability, seccomp, no network, own
  * PID namespace, resource limits, its own user when graded as root — seeing only the system folders,
- * `tool.readOnly` and a size-limited tmpfs at /tmp, its only writable place (results come back on
- * stdout). Spawn it with `fdInputs[i]` written to file descriptor 3 + i.
+ * `tool.readOnly` and a size-limited tmpfs at /tmp, its only writable place. The caller gives the
+ * process `seccomp` on file descriptor `seccompFd` (other descriptors stay the tool's).
  */
 export function toolLaunch(
   isolation: Extract<Isolation, { kind: "bubblewrap" }>,
   tool: ToolSandbox,
   argv: readonly string[],
-): { argv: string[]; fdInputs: Uint8Array[] } {
+  seccompFd = SECCOMP_FD,
+): { argv: string[]; seccomp: Buffer } {
   const args = [
-    ...PRIVILEGE_ARGS,
+    ...privilegeArgs(seccompFd),
     ...worldArgs(tool.env, [], tool.readOnly),
     "--remount-ro",
     "/",
@@ -522,7 +525,7 @@ export function toolLaunch(
   ];
   return {
     argv: [...limitArgs(tool.dataMb, tool.user !== undefined), ...bwrapCommand(isolation, tool.user), ...args],
-    fdInputs: [seccompFilter()],
+    seccomp: seccompFilter(),
   };
 }
 

@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { PageAnswer, PageRequest, PageWorkerData } from "./png-page-worker";
+import type { PageRequest } from "./figure-page";
+import type { PageAnswer, PageWorkerData } from "./png-page-worker";
 
 /** Longest one figure may take, browser start included. */
 const FIGURE_TIMEOUT_MS = 120_000;

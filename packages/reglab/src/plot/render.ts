@@ -101,7 +101,7 @@ export function figureTitle(figure: Figure): string {
 }
 
 /** Plotly.newPlot's arguments for the figure at its own size (staticPlot: no hover, no buttons). */
-function plotArguments(figure: Figure, staticPlot: boolean) {
+export function plotArguments(figure: Figure, staticPlot: boolean) {
   const { width, height } = figureSize(figure);
   const sized: Figure = { ...figure, layout: { width, height, ...figure.layout } };
   return {
