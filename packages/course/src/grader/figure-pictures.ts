@@ -89,8 +89,24 @@ export async function addFigurePictures(notebook: Notebook, sandboxed: boolean):
     });
   if (!chromium || wanted.length === 0) return 0;
   const work = mkdtempSync(join(tmpdir(), "reglab-figures-"));
-  chmodSync(work, 0o755); // the browser's own user (graded as root) reads its page
-  const browser = startBrowser(chromium, work, sandboxed);
+  try {
+    chmodSync(work, 0o755); // the browser's own user (graded as root) reads its page
+    return await drawAll(
+      startBrowser(chromium, work, sandboxed),
+      wanted,
+      `file://${sandboxed ? INSIDE.page : join(work, "page.html")}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Draws each wanted figure on `browser`'s page into its bundle; ends the browser. Returns how many it drew. */
+async function drawAll(
+  browser: ChildProcess,
+  wanted: Array<{ bundle: Record<string, unknown>; figure: Figure }>,
+  pageUrl: string,
+): Promise<number> {
   const deadline = setTimeout(() => stop(browser), START_MS + PER_FIGURE_MS * wanted.length);
   // A DevTools message carries at most one screenshot, as base64.
   const tools = new DevTools(
@@ -101,7 +117,7 @@ export async function addFigurePictures(notebook: Notebook, sandboxed: boolean):
   );
   let drawn = 0;
   try {
-    const session = await openFigurePage(tools, `file://${sandboxed ? INSIDE.page : join(work, "page.html")}`);
+    const session = await openFigurePage(tools, pageUrl);
     for (const { bundle, figure } of wanted) {
       const png = await drawFigure(tools, session, plotArguments(figure, true));
       if (png.length > MAX_PNG_BYTES || !png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) continue;
@@ -113,7 +129,6 @@ export async function addFigurePictures(notebook: Notebook, sandboxed: boolean):
   } finally {
     clearTimeout(deadline);
     stop(browser);
-    rmSync(work, { recursive: true, force: true });
   }
   return drawn;
 }
