@@ -27,6 +27,7 @@ import {
   plotlyJsPath,
 } from "reglab/tooling";
 import type { CodeCell, Notebook } from "../runner/notebook";
+import { stageReadableFile } from "./project-view";
 import { detectIsolation, kernelUser, toolLaunch } from "./sandbox";
 
 /** Figures drawn per submission; later ones keep their placeholder. */
@@ -148,6 +149,8 @@ function startBrowser(chromium: string, work: string, sandboxed: boolean): Child
     const isolation = detectIsolation();
     if (isolation.kind !== "bubblewrap") throw new Error(`figures cannot be drawn in a sandbox: ${isolation.reason}`);
     const home = dirname(realpathSync(chromium));
+    // The browser's own user (graded as root) may not reach the project's copy: a folder on the way can be private.
+    stageReadableFile(plotlyJsPath(), join(work, "plotly.min.js"));
     const launch = toolLaunch(
       isolation,
       {
@@ -155,7 +158,7 @@ function startBrowser(chromium: string, work: string, sandboxed: boolean): Child
           ...CHROMIUM_CONFIG.filter((dir) => existsSync(dir)).map((dir) => ({ source: dir, target: dir })),
           ...(home.startsWith("/usr/") ? [] : [{ source: home, target: home }]),
           { source: join(work, "page.html"), target: INSIDE.page },
-          { source: plotlyJsPath(), target: INSIDE.plotly },
+          { source: join(work, "plotly.min.js"), target: INSIDE.plotly },
         ],
         env: { PATH: "/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8" },
         dataMb: CHROMIUM_DATA_MB,

@@ -56,6 +56,11 @@ function safeToLink(mode: number): boolean {
   return (mode & 0o004) !== 0 && (mode & 0o022) === 0;
 }
 
+/** A copy of the file `source` at `target` that other users can read: a hard link where that is safe, else a copy. */
+export function stageReadableFile(source: string, target: string): void {
+  stageFile(source, target, statSync(source).mode);
+}
+
 function stageFile(source: string, target: string, mode: number): void {
   if (safeToLink(mode)) {
     try {
