@@ -327,7 +327,7 @@ test(
     assert.deepEqual(
       points(report("forged")),
       { q1: 0, q2: 0, q3: 1, q4: 0, q5: 0 },
-      "the smallest report counts: forged 3s do not lift the real 1",
+      `the smallest report counts: forged 3s do not lift the real 1 (q3: ${message("forged", "q3")})`,
     );
     assert.match(message("forged", "q3"), /^partial credit: 1 of 3 — /);
   },
@@ -394,6 +394,7 @@ test("three shards graded one at a time, merged: the bytes of the batch graded w
   assert.deepEqual(
     unsharded.map((r) => r.score),
     [12, 2, 1],
+    `the batch's scores (what each lost: ${JSON.stringify(unsharded.map((r) => r.tests.filter((t) => t.points < t.max_points).map((t) => t.message)))})`,
   );
   const shards = [1, 2, 3].map((i) => join(dir, `shard-${i}-of-3.json`));
   for (const [i, out] of shards.entries()) {

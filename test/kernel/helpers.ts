@@ -10,6 +10,8 @@ export interface CellResult {
   /** stdout and stderr as printed, in order. */
   text: string;
   stderr: string;
+  /** The text/plain of each display_data, in order. */
+  displays: string[];
 }
 
 export class CellRunner {
@@ -24,16 +26,19 @@ export class CellRunner {
   async run(code: string, timeoutMs = 120_000): Promise<CellResult> {
     let text = "";
     let stderr = "";
+    const displays: string[] = [];
     const outcome = await this.kernel!.execute(code, {
       timeoutMs,
       onIopub: (message: Message) => {
+        if (message.header.msg_type === "display_data")
+          displays.push(String((message.content.data as Record<string, unknown>)["text/plain"]));
         if (message.header.msg_type !== "stream") return;
         text += String(message.content.text);
         if (message.content.name === "stderr") stderr += String(message.content.text);
       },
     });
     if (outcome.status !== "ok") await new Promise((resolve) => setTimeout(resolve, ABORT_WINDOW_MS));
-    return { status: outcome.status, text, stderr };
+    return { status: outcome.status, text, stderr, displays };
   }
 
   async shutdown(): Promise<void> {

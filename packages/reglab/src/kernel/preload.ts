@@ -3,6 +3,7 @@
  * the kernel needs in place before its first cell. Nothing here is imported by cells.
  *
  * - tslab's watch timers kept apart (a package installed beside a running kernel broke every cell);
+ * - its iopub sends queued, so a burst of output loses nothing (pinned.ts, queuePublisherSends);
  * - Kernel ▸ Interrupt counted, so `train` and `runGrid` stop at the next batch (util/interrupts.ts);
  * - every cell's run recorded (cell-runs.ts), its script named after its execution count, and a test
  *   cell whose answers failed to run refused;
@@ -20,6 +21,7 @@ import {
   tolerateDeniedWatches,
   TSLAB_CELL_WRAPPER_END,
   TSLAB_DIAGNOSTIC_FORMAT,
+  queuePublisherSends,
   TSLAB_INTERRUPTED_MESSAGE,
   tslabHandlerPrototype,
   tslabLocals,
@@ -140,6 +142,7 @@ if (isMainThread && process.argv[1] !== undefined && basename(process.argv[1]) =
   const typescript = fromTslab("@tslab/typescript-for-tslab") as { sys: object };
   separateTslabWatchTimers(typescript);
   tolerateDeniedWatches(typescript);
+  queuePublisherSends(fromTslab);
   countInterrupts();
   recordRuns(fromTslab);
   nameCellScripts();
