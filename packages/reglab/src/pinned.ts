@@ -273,17 +273,19 @@ export interface TslabExecuteRequest {
  * next turn of the event loop and throws on any send until that one has gone ("Socket is busy
  * writing", EBUSY): a cell printing or displaying a few hundred times in one go lost the rest of its
  * output and its "idle" status, and in grading an answer sent during a flood of displays was lost.
- * Here each Publisher's sends wait for the one before, in order; a failed send is the kernel's, as it
- * was (rejected to whoever awaits it, never an unhandled rejection). Its high-water mark, 1,000
- * messages, then dropped the middle of a burst (measured: 3,000 lines printed in one cell, 892 lost):
- * it is lifted, so a slow client holds messages back in the kernel's memory instead of losing them.
+ * Here a send that zeromq refuses waits for the one before it, and every later send queues behind it,
+ * in order; a failed send is the kernel's, as it was (rejected to whoever awaits it, never an
+ * unhandled rejection). Its high-water mark, 1,000 messages, then dropped the middle of a burst
+ * (measured: 3,000 lines printed in one cell, 892 lost): it is lifted, so a slow client holds
+ * messages back in the kernel's memory instead of losing them.
  */
 export function queuePublisherSends(fromTslab: NodeJS.Require): void {
   type PublisherClass = new (options?: object) => { send(message: unknown): Promise<void> };
   const zeromq = fromTslab("zeromq") as { Publisher: PublisherClass };
   const Publisher = zeromq.Publisher;
-  // The sockets are sealed objects: each one's last send is kept here.
-  const last = new WeakMap<object, Promise<void>>();
+  // The sockets are sealed objects: each one's queue is kept here.
+  const queues = new WeakMap<object, { last: Promise<unknown>; waiting: number }>();
+  const busy = (error: unknown) => (error as { code?: unknown } | null)?.code === "EBUSY";
   // tslab reads zeromq.Publisher when it starts, after this preload: it makes one of these.
   zeromq.Publisher = class QueuedPublisher extends Publisher {
     constructor(options?: object) {
@@ -291,11 +293,22 @@ export function queuePublisherSends(fromTslab: NodeJS.Require): void {
     }
 
     override send(message: unknown): Promise<void> {
-      const sent = (last.get(this) ?? Promise.resolve()).then(() => super.send(message));
-      last.set(
-        this,
-        sent.catch(() => {}),
-      );
+      const queue = queues.get(this) ?? { last: Promise.resolve(), waiting: 0 };
+      queues.set(this, queue);
+      // At once while nothing waits, as before: output printed just before a cell blocks the event
+      // loop for good (a native call, a busy loop) still leaves the kernel.
+      if (queue.waiting === 0) {
+        try {
+          const sent = super.send(message);
+          queue.last = sent.catch(() => {});
+          return sent;
+        } catch (error) {
+          if (!busy(error)) throw error;
+        }
+      }
+      queue.waiting++;
+      const sent = queue.last.then(() => super.send(message)).finally(() => queue.waiting--);
+      queue.last = sent.catch(() => {});
       return sent;
     }
   };
