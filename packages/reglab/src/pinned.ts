@@ -271,8 +271,9 @@ export interface TslabExecuteRequest {
  * tslab publishes every output, status and answer on its iopub socket (a zeromq.js 6 Publisher) and
  * never awaits the send. zeromq.js completes 512 sends in a row synchronously, then defers one to the
  * next turn of the event loop and throws on any send until that one has gone ("Socket is busy
- * writing", EBUSY): a cell printing or displaying a few hundred times in one go lost the rest of its
- * output and its "idle" status, and in grading an answer sent during a flood of displays was lost.
+ * writing", EBUSY; zeromq/zeromq.js#427): a cell printing or displaying a few hundred times in one
+ * go lost the rest of its output and its "idle" status, and in grading an answer sent during a flood
+ * of displays was lost.
  * Here a send that zeromq refuses waits for the one before it, and every later send queues behind it,
  * in order; a failed send is the kernel's, as it was (rejected to whoever awaits it, never an
  * unhandled rejection). Its high-water mark, 1,000 messages, then dropped the middle of a burst
