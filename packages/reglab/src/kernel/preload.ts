@@ -17,11 +17,11 @@ import { createRequire } from "node:module";
 import { basename } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import {
+  queuePublisherSends,
   separateTslabWatchTimers,
   tolerateDeniedWatches,
   TSLAB_CELL_WRAPPER_END,
   TSLAB_DIAGNOSTIC_FORMAT,
-  queuePublisherSends,
   TSLAB_INTERRUPTED_MESSAGE,
   tslabHandlerPrototype,
   tslabLocals,
