@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type ContenderResult, stepGflop, WORKLOAD } from "./course-model";
+import { median, spread } from "./rounds";
 
 interface Contender {
   /** A script in this folder (node) or the Python anchors. */
@@ -132,19 +133,6 @@ export function runContender(contender: Contender): ContenderResult {
     throw new Error(`bench: ${contender.script} ${contender.args.join(" ")} failed:\n${result.stderr}`);
   }
   return JSON.parse(line) as ContenderResult;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** "median (lowest–highest)" of a contender's rounds. */
-function spread(values: number[], digits: number, unit = ""): string {
-  const low = Math.min(...values);
-  const high = Math.max(...values);
-  return `${median(values).toFixed(digits)}${unit} (${low.toFixed(digits)}–${high.toFixed(digits)})`;
 }
 
 function main(): void {

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import wabtModule from "wabt";
+import { median, spread } from "./rounds";
 
 const SHAPES: Array<[m: number, k: number, n: number]> = [
   [256, 3072, 512], // forward, first layer (batch 256)
@@ -88,7 +89,7 @@ function medianMs(run: () => void): number {
     run();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return times.sort((x, y) => x - y)[REPEATS >> 1];
+  return median(times);
 }
 
 /** GFLOP/s per shape of the hand-written kernel; its results checked against float64 sums. */
@@ -166,9 +167,8 @@ async function main(): Promise<void> {
   for (const [s, [m, k, n]] of SHAPES.entries()) {
     const cells = CONTENDERS.map((contender, i) => {
       if (failed.has(i)) return `${contender.name}: not measured (${failed.get(i)})`;
-      const values = rates[i].map((round) => round[s]).sort((x, y) => x - y);
-      const median = values[values.length >> 1];
-      return `${contender.name}: ${median.toFixed(1)} (${values[0].toFixed(1)}–${values[values.length - 1].toFixed(1)})`;
+      const values = rates[i].map((round) => round[s]);
+      return `${contender.name}: ${spread(values, 1)}`;
     });
     console.log(`${m}×${k}·${k}×${n}  ${cells.join(" | ")}`);
   }

@@ -291,11 +291,11 @@ export function queuePublisherSends(fromTslab: NodeJS.Require): void {
   zeromq.Publisher = class QueuedPublisher extends Publisher {
     constructor(options?: object) {
       super({ ...options, sendHighWaterMark: 0 });
+      queues.set(this, { last: Promise.resolve(), waiting: 0 });
     }
 
     override send(message: unknown): Promise<void> {
-      const queue = queues.get(this) ?? { last: Promise.resolve(), waiting: 0 };
-      queues.set(this, queue);
+      const queue = queues.get(this)!;
       // At once while nothing waits, as before: output printed just before a cell blocks the event
       // loop for good (a native call, a busy loop) still leaves the kernel.
       if (queue.waiting === 0) {
