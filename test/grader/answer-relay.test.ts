@@ -6,14 +6,13 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ANSWER_MIME, type AnswerRequest } from "reglab/grading";
+import type { AnswerRequest } from "reglab/grading";
 import { AnswerRelay, checkedAnswer, makeChannel } from "#course/grader/answer-relay";
-import type { Kernel } from "#course/runner/kernel";
-import type { Message } from "#course/runner/wire";
 import { ROOT, tempDir } from "../runner/helpers";
+import { standInStudent } from "./helpers";
 
 /** What the stand-in student kernel answers, by function or value name. */
 const ANSWERS: Record<string, (request: AnswerRequest) => unknown> = {
@@ -26,24 +25,6 @@ const ANSWERS: Record<string, (request: AnswerRequest) => unknown> = {
   forged: () => ({ status: "ok", value: { label: "an object that is not tagged" } }),
   nothing: () => undefined,
 };
-
-function standInStudent(seen: string[]): Kernel {
-  return {
-    exit: undefined,
-    async execute(code: string, options: { onIopub?: (message: Message) => void } = {}) {
-      seen.push(code);
-      const file = /respond\("([^"]+)"\)/.exec(code)![1];
-      const request = JSON.parse(readFileSync(file, "utf8")) as AnswerRequest & { name: string };
-      const answer = (ANSWERS[request.name] ?? (() => ({ status: "missing" })))(request);
-      if (answer !== undefined)
-        options.onIopub?.({
-          header: { msg_type: "display_data" },
-          content: { data: { [ANSWER_MIME]: JSON.stringify(answer) } },
-        } as unknown as Message);
-      return { status: "ok" };
-    },
-  } as unknown as Kernel;
-}
 
 const CHECKER = `
 const { answers } = require("reglab/grading");
@@ -74,7 +55,7 @@ test("a checker's requests are answered by the student's kernel through the grad
   makeChannel(channel);
   const seen: string[] = [];
   const relay = new AnswerRelay(channel, {
-    student: standInStudent(seen),
+    student: standInStudent(ANSWERS, seen),
     requests: { host: requests, kernel: requests },
     sources: new Map([["q1-answer", "function penalties() {}"]]),
     timeoutMs: 10_000,

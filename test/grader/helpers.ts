@@ -3,7 +3,10 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ANSWER_MIME, type AnswerRequest } from "reglab/grading";
 import { type GradedSubmission, type GradeReport } from "#course/grader/grade";
+import type { Kernel } from "#course/runner/kernel";
+import type { Message } from "#course/runner/wire";
 import { readHomework } from "#course/grader/source";
 import { type Cell, type CodeCell, joinSource, type Notebook } from "#course/runner/notebook";
 import { cellRunInfo } from "#course/runner/run-metadata";
@@ -140,3 +143,29 @@ export const compileEscape = Object.assign(
   },
   { unavailable: C_COMPILER ? (false as const) : "no C compiler (apt-get install gcc)" },
 );
+
+/**
+ * A stand-in for a student's kernel, for the answers channel without kernels: it records each code it
+ * is sent, reads the request file `respond` names, and publishes what `answers[name]` returns (an
+ * Answer; undefined publishes nothing; names it lacks are "missing").
+ */
+export function standInStudent(
+  answers: Record<string, (request: AnswerRequest) => unknown>,
+  seen: string[] = [],
+): Kernel {
+  return {
+    exit: undefined,
+    async execute(code: string, options: { onIopub?: (message: Message) => void } = {}) {
+      seen.push(code);
+      const file = /respond\("([^"]+)"\)/.exec(code)![1];
+      const request = JSON.parse(readFileSync(file, "utf8")) as AnswerRequest & { name: string };
+      const answer = (answers[request.name] ?? (() => ({ status: "missing" })))(request);
+      if (answer !== undefined)
+        options.onIopub?.({
+          header: { msg_type: "display_data" },
+          content: { data: { [ANSWER_MIME]: JSON.stringify(answer) } },
+        } as unknown as Message);
+      return { status: "ok" };
+    },
+  } as unknown as Kernel;
+}

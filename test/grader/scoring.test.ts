@@ -5,13 +5,8 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { releaseProblems } from "#course/grader/assign";
-import {
-  CHECKER_CONNECT_ID,
-  CHECKER_SETUP_ID,
-  CHECKER_STAND_INS_ID,
-  checkerNotebook,
-  studentPart,
-} from "#course/grader/grade";
+import { checkerProgram } from "#course/grader/checker-process";
+import { studentPart } from "#course/grader/grade";
 import { planGrading, solutionLinesShown } from "#course/grader/plan";
 import { scoreTest } from "#course/grader/scoring";
 import { parseHomework } from "#course/grader/source";
@@ -32,37 +27,41 @@ test("the plan: each test uses the student's names it names and does not declare
     q4: ["diagnose:function"],
     q5: ["grid:value", "readGrid:function"],
   });
-  assert.equal(
-    plan.standInSource,
+  assert.deepEqual(
+    plan.names.map((n) => `${n.name}:${n.kind}`),
     [
-      "// reglab grading: the student's names, answered by the student's kernel as data.",
-      'import { answers } from "reglab/grading";',
-      'const penalties: any = answers.fn("penalties");',
-      'const kerasFactor: any = answers.fn("kerasFactor");',
-      'const buildCourseModel: any = answers.fn("buildCourseModel");',
-      'const compareRegularizers: any = answers.fn("compareRegularizers");',
-      'const diagnose: any = answers.fn("diagnose");',
-      'let grid: any = answers.value("grid");',
-      'const readGrid: any = answers.fn("readGrid");',
-    ].join("\n"),
+      "penalties:function",
+      "kerasFactor:function",
+      "buildCourseModel:function",
+      "compareRegularizers:function",
+      "diagnose:function",
+      "grid:value",
+      "readGrid:function",
+    ],
+    "every name some test uses, in order of first use (the checker reads values once, in this order)",
   );
 });
 
-test("the checker runs setup, its channel, stand-ins and the full tests; the student's kernel gets no test at all", () => {
-  const checker = checkerNotebook(plan, "/sandbox/run/control");
+test("the checker gets the full tests as JavaScript and its channel; the student's kernel gets no test at all", () => {
+  const program = checkerProgram(plan, "/sandbox/run/control", 1000);
+  assert.equal(program.channel, "/sandbox/run/control");
   assert.deepEqual(
-    checker.cells.map((c) => c.id),
-    [CHECKER_SETUP_ID, CHECKER_CONNECT_ID, CHECKER_STAND_INS_ID, "q1-test", "q2-test", "q3-test", "q4-test", "q5-test"],
+    program.tests.map((t) => [t.cellId, t.uses]),
+    [
+      ["q1-test", ["penalties", "kerasFactor"]],
+      ["q2-test", ["buildCourseModel"]],
+      ["q3-test", ["compareRegularizers"]],
+      ["q4-test", ["diagnose"]],
+      ["q5-test", ["grid", "readGrid"]],
+    ],
   );
-  assert.doesNotMatch(
-    joinSource(checker.cells[0].source),
-    /answers\.|reglab\/grading/,
-    "the setup needs no submission (a lane starts it ahead)",
-  );
-  assert.match(joinSource(checker.cells[1].source), /answers\.connect\("\/sandbox\/run\/control"\);$/);
-  const q1 = joinSource(checker.cells[3].source);
+  const [q1, q2] = program.tests.map((t) => t.code);
   assert.match(q1, /penalties\(kernel, 0\.03, 0\.2\)/, "the hidden part is there");
   assert.doesNotMatch(q1, /BEGIN HIDDEN TESTS|END HIDDEN TESTS/);
+  assert.match(q1, /require\("reglab"\)/, "imports become require calls");
+  assert.match(q2, /const denseLayers = \(model\) =>/, "types are dropped");
+  for (const t of program.tests)
+    assert.doesNotThrow(() => new Function(`return async () => {\n${t.code}\n}`), t.cellId);
   const student = studentPart(readJson<Notebook>(RELEASED), homework);
   const ids = student.cells.map((c) => c.id);
   for (const t of homework.tests) assert.ok(!ids.includes(t.cellId), `${t.cellId} is not run in the student's kernel`);

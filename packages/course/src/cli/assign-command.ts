@@ -20,7 +20,8 @@ become "// YOUR CODE HERE" + throw new Error("not implemented"), hidden tests be
 It refuses a release whose visible cells show a line of a solution (a visible test that computes
 the expected answer the way the solution does gives it away), or whose tests cannot be compiled into
 their two grading parts: what runs in the student's kernel (the names of the student's functions and
-values a test uses) and what runs in the trusted checker (the test itself).
+values a test uses) and what runs in the trusted checker (the test itself, as JavaScript; each test
+on its own, so one that uses what another test declares is refused).
 
 Before writing, it validates the source (as nbgrader's validate does): the solved SOURCE must score
 full marks and the blank student version must score 0 on the auto-graded tests. Nothing is written

@@ -125,8 +125,8 @@ sorted by name); --json then always writes a list, and
     value: "N",
     min: 1,
     default: defaultJobs(),
-    help: `submissions graded at the same time, two kernels each (and the next
-two starting); by default one per core, fewer where memory cannot hold
+    help: `submissions graded at the same time, a kernel and a checker each (and
+the next two starting); by default one per core, fewer where memory cannot hold
 2 × ${DEFAULT_MEMORY_MB} MB per job`,
   },
   "unsafe-no-sandbox": {
@@ -334,17 +334,18 @@ export const gradeCommand = defineCommand({
                     [--unsafe-no-sandbox]
        reglab grade merge SHARD.json... [--json FILE] [--csv FILE] [--source SOURCE --format FORMAT...]`,
   description: `
-Grades each submission (a notebook, or a folder of them) with two fresh kernels: the student's
-runs the student's cells; a trusted checker runs the SOURCE's test cells, hidden parts included,
-and asks the student's kernel for each answer it needs, which comes back as data (numbers,
-arrays, tensors, model weights) — no test code or expected value enters the student's process.
-A test scores its points when its cell runs clean in the checker (or what its parts report),
-0 on a failed check, an error, a timeout or a dead kernel; never from printed text.
+Grades each submission (a notebook, or a folder of them) with two fresh processes: the student's
+kernel runs the student's cells; a trusted checker (plain Node) runs the SOURCE's test cells,
+hidden parts included, compiled to JavaScript once per run, and asks the student's kernel for each
+answer it needs, which comes back as data (numbers, arrays, tensors, model weights) — no test code
+or expected value enters the student's process. A test scores its points when it runs clean in
+the checker (or what its parts report), 0 on a failed check, an error, a timeout or a dead kernel;
+never from printed text.
 
-Each kernel runs in a bubblewrap sandbox: no capability, a seccomp filter, no network, a read-only
+Each process runs in a bubblewrap sandbox: no capability, a seccomp filter, no network, a read-only
 view of the system and the project's packages, size-limited scratch folders of its own, nothing
 of the grader's environment, memory capped, and everything it starts ends with it; graded as
-root, each kernel runs as a user of its own. Without the sandbox grading stops, unless
+root, each runs as a user of its own. Without the sandbox grading stops, unless
 --unsafe-no-sandbox is given.`,
   arguments: [
     ["SUBMISSION", "a submitted notebook, or a folder of them"],

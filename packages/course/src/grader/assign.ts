@@ -69,7 +69,7 @@ export function releaseProblems(homework: HomeworkSource, student: Notebook): st
 
 /**
  * nbgrader's validate: the solved source must score full marks and the blank student version 0 on
- * the auto-graded tests. Both are graded as submissions are, two kernels at a time — in the sandbox
+ * the auto-graded tests. Both are graded as submissions are, a kernel and a checker each — in the sandbox
  * where there is one; both notebooks are the instructor's own, so it is not required.
  */
 export async function validateAssignment(

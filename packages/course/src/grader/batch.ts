@@ -1,8 +1,8 @@
 /**
- * Grading many submissions: each in its own pair of fresh kernels, `jobs` at a time (kernels are
- * separate processes, so this spreads over the cores), results in the order given. Each lane starts
- * its next pair — both kernels and the checker's backend — while it grades, so that start-up (a third of
- * a blank submission's time) overlaps the student's cells and the tests. A submission's feedback
+ * Grading many submissions: each with its own pair of fresh processes (the student's kernel and the
+ * checker), `jobs` at a time (separate processes, so this spreads over the cores), results in the
+ * order given. Each lane starts its next pair — the kernel and the checker's backend — while it
+ * grades, so that start-up overlaps the student's cells and the tests. A submission's feedback
  * notebook goes to `onGraded` as soon as it is graded and is not kept, so a batch holds one small
  * report per submission, however much its cells printed. Whatever one submission does — a crash, a
  * hang, a flood of output — it gets a report, and the batch goes on.
@@ -27,7 +27,7 @@ export interface BatchOptions extends GradeOptions {
   onGraded?: (graded: GradedSubmission, index: number, done: number, total: number) => void;
 }
 
-/** `reglab grade --jobs`' default: one job per core, as many as memory holds at two kernels of `memoryMb` each. */
+/** `reglab grade --jobs`' default: one job per core, as many as memory holds at two processes of `memoryMb` each. */
 export function defaultJobs(memoryMb = DEFAULT_MEMORY_MB): number {
   const byMemory = Math.floor(totalmem() / (2 * memoryMb * 1024 * 1024));
   return Math.max(1, Math.min(availableParallelism(), byMemory));

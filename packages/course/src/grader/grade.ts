@@ -2,26 +2,26 @@
  * Grading one submission, with answers as data (PrairieLearn's pattern), in these steps:
  *
  *   1. read     the submission, validated against nbformat's schema; made from this source?
- *   2. start    two fresh kernels at once, each in its own sandbox: the student's and the checker,
- *               whose backend starts at once (a batch starts each lane's next pair while it grades:
- *               startKernelPair)
+ *   2. start    two fresh processes at once, each in its own sandbox: the student's kernel and the
+ *               checker (plain Node, checker-process.ts), whose backend starts at once (a batch
+ *               starts each lane's next pair while it grades: startKernelPair)
  *   3. student  the student's cells run in the student's kernel (their copies of the tests do not)
- *   4. check    the checker, a trusted kernel, runs the instructor's tests — hidden parts included —
- *               after a cell that stands in for the student's names; every use of one becomes a
- *               request the grader relays to the student's kernel, whose answer comes back as
- *               checked data (answer-relay.ts). No test code, expected value or hint ever enters
- *               the student's process.
- *   5. score    each test from its checker cell's run status and reports (scoring.ts)
+ *   4. check    the checker, a trusted process, runs the instructor's tests — hidden parts included,
+ *               compiled once per batch (plan.ts) — with stand-ins for the student's names; every
+ *               use of one becomes a request the grader relays to the student's kernel, whose answer
+ *               comes back as checked data (answer-relay.ts). No test code, expected value or hint
+ *               ever enters the student's process.
+ *   5. score    each test from its run status and reports in the checker (scoring.ts)
  *   6. feedback the student's cells with their outputs, and each test as released with the
  *               checker's verdicts
  *
  * Every failure that belongs to the submission (its kernel dies, runs out of memory or time, sends an
  * invalid value, or its data crashes the checker) becomes that submission's scores; only a failure
- * of grading itself (a kernel or the sandbox will not start) makes the submission "failed".
+ * of grading itself (a kernel, the checker or the sandbox will not start) makes the submission "failed".
  */
 import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, sep } from "node:path";
-import { type ExecutionResult, runCells } from "../runner/execute";
+import { runCells } from "../runner/execute";
 import {
   courseProject,
   DEFAULT_KERNEL_NAME,
@@ -38,8 +38,9 @@ import {
   notebookKernelName,
   readNotebook,
 } from "../runner/notebook";
-import { cellRunInfo, type Failure } from "../runner/run-metadata";
+import type { Failure } from "../runner/run-metadata";
 import { AnswerRelay } from "./answer-relay";
+import { CheckerProcess } from "./checker-process";
 import { type GradingKernel, startGradingKernel } from "./kernels";
 import { type GradingPlan, planGrading } from "./plan";
 import { openToOthers, projectView, type ProjectView } from "./project-view";
@@ -82,39 +83,8 @@ export interface GradedSubmission {
   notebook?: Notebook;
 }
 
-export const CHECKER_SETUP_ID = "reglab-checker-setup";
-export const CHECKER_CONNECT_ID = "reglab-checker-connect";
-export const CHECKER_STAND_INS_ID = "reglab-checker-stand-ins";
-
-function codeCell(id: string, source: string, metadata: Record<string, unknown> = {}): CodeCell {
-  return { id, cell_type: "code", metadata, source, outputs: [], execution_count: null };
-}
-
-/** The checker's first cell, which needs no submission: its backend. */
-const CHECKER_SETUP = [
-  "// reglab grading: the checker. The instructor's tests run here; the student's answers arrive as data.",
-  'import { ready } from "reglab";',
-  "await ready({ quiet: true });",
-].join("\n");
-
-/** The checker's second cell, once the grader holds the channel's other ends (AnswerRelay). */
-function checkerConnect(channel: string): string {
-  return ['import { answers } from "reglab/grading";', `answers.connect(${JSON.stringify(channel)});`].join("\n");
-}
-
-/** The notebook the checker runs: its setup, its channel, the stand-ins for the student's names, the tests. */
-export function checkerNotebook(plan: GradingPlan, channel: string): Notebook {
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      codeCell(CHECKER_SETUP_ID, CHECKER_SETUP),
-      codeCell(CHECKER_CONNECT_ID, checkerConnect(channel)),
-      codeCell(CHECKER_STAND_INS_ID, plan.standInSource),
-      ...plan.tests.map((test) => codeCell(test.cellId, test.checkerSource)),
-    ],
-  };
+function codeCell(id: string, source: string): CodeCell {
+  return { id, cell_type: "code", metadata: {}, source, outputs: [], execution_count: null };
 }
 
 /** The submission without its copies of the test cells: what the student's kernel runs. */
@@ -253,64 +223,44 @@ function feedbackNotebook(
 }
 
 /**
- * A submission's two fresh kernels, the checker already preparing its backend (the setup cell of
- * `checking`, which needs no submission). A batch starts each lane's next pair while it grades (batch.ts).
+ * A submission's two fresh processes, the checker already starting its backend. A batch starts each
+ * lane's next pair while it grades (batch.ts).
  */
 export interface KernelPair {
   student?: GradingKernel;
-  checker?: GradingKernel;
-  /** Why a kernel did not start. */
+  checker?: CheckerProcess;
+  /** Why one did not start. */
   notStarted?: string;
-  /** The checker's notebook: its setup cell gets its outputs as it runs. */
-  checking?: Notebook;
-  /** The run of the checker's setup cell, started with the pair. */
-  checkerReady?: Promise<ExecutionResult>;
-  /** Shuts both kernels down (after the setup cell's run settles). */
+  /** Ends both. */
   dispose(): Promise<void>;
 }
 
-/** Limits of the checker's cells: a test waits for the student's code it calls, so room for several such calls. */
-function checkerLimits(options: GradeOptions) {
-  return {
-    timeoutSeconds: (options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS) * 2,
-    continueOnError: true,
-    maxOutputBytes: MAX_STORED_OUTPUT_BYTES,
-  };
-}
-
-/** Starts a submission's kernels, each in its own sandbox, and the checker's setup cell. Never throws. */
+/** Starts a submission's student kernel and its checker, each in its own sandbox. Never throws. */
 export async function startKernelPair(setup: GradingSetup, options: GradeOptions = {}): Promise<KernelPair> {
-  const started = Date.now();
   const totalSeconds = options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS;
   const setting = { ...setup, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   const startupMs = Math.min(120_000, totalSeconds * 1000);
-  const kernels = await Promise.allSettled([
-    startGradingKernel(setting, "student", startupMs),
-    startGradingKernel(setting, "checker", startupMs),
-  ]);
-  const [student, checker] = kernels.map((k) => (k.status === "fulfilled" ? k.value : undefined)) as Array<
-    GradingKernel | undefined
-  >;
-  const notStarted = kernels.find((k): k is PromiseRejectedResult => k.status === "rejected");
-  const pair: KernelPair = {
+  let checker: CheckerProcess | undefined;
+  let notStarted: string | undefined;
+  try {
+    checker = CheckerProcess.start(setting, setup.plan, MAX_STORED_OUTPUT_BYTES, startupMs);
+  } catch (error) {
+    notStarted = `the checker: ${(error as Error).message}`;
+  }
+  let student: GradingKernel | undefined;
+  try {
+    student = await startGradingKernel(setting, startupMs);
+  } catch (error) {
+    notStarted ??= (error as Error).message;
+  }
+  return {
     student,
     checker,
+    notStarted: student && checker ? undefined : (notStarted ?? "it did not start"),
     async dispose() {
       await Promise.all([student?.dispose(), checker?.dispose()]);
-      await pair.checkerReady; // settled once its kernel is gone
     },
   };
-  if (notStarted || !student || !checker) {
-    pair.notStarted = (notStarted?.reason as Error)?.message ?? "it did not start";
-    return pair;
-  }
-  pair.checking = checkerNotebook(setup.plan, checker.control.kernel);
-  pair.checkerReady = runCells(
-    checker.kernel,
-    { ...pair.checking, cells: [pair.checking.cells[0]] },
-    { ...checkerLimits(options), continueOnError: false, totalTimeoutSeconds: totalSeconds, startedAt: started },
-  );
-  return pair;
 }
 
 /** Grades one submission (steps in the header); never throws for anything the submission does. */
@@ -344,7 +294,7 @@ export async function gradeSubmission(
   }
   const { setup } = options;
   let pair = options.kernels ? await options.kernels() : await startKernelPair(setup, options);
-  if (pair.student?.kernel.exit || pair.checker?.kernel.exit) {
+  if (pair.student?.kernel.exit || pair.checker?.exit) {
     // One of them stopped while it waited (not the submission's doing): a fresh pair.
     await pair.dispose();
     pair = await startKernelPair(setup, options);
@@ -352,10 +302,10 @@ export async function gradeSubmission(
   const started = Date.now();
   const cellSeconds = options.timeoutSeconds ?? DEFAULT_CELL_TIMEOUT_SECONDS;
   const totalSeconds = options.submissionTimeoutSeconds ?? DEFAULT_SUBMISSION_TIMEOUT_SECONDS;
-  const { student, checker, checking, checkerReady } = pair;
+  const { student, checker } = pair;
   let relay: AnswerRelay | undefined;
   try {
-    if (!student || !checker || !checking || !checkerReady)
+    if (!student || !checker)
       return { report: ungraded(file, homework, "failed", `a grading kernel did not start: ${pair.notStarted}`) };
     const sources = new Map(submission.cells.map((cell) => [cell.id, joinSource(cell.source)]));
     // The relay is ready before the checker connects; no request comes until the tests run.
@@ -365,7 +315,6 @@ export async function gradeSubmission(
       sources,
       timeoutMs: cellSeconds * 1000,
     });
-    const [, ...checkerCells] = checking.cells;
     const studentRun = studentPart(submission, homework);
     const studentResult = await runCells(student.kernel, studentRun, {
       timeoutSeconds: cellSeconds,
@@ -391,30 +340,13 @@ export async function gradeSubmission(
         notebook: feedbackNotebook(submission, studentRun, new Map(), homework),
       };
     }
-    const setupResult = await checkerReady;
-    const remaining = Math.max(1, totalSeconds - (Date.now() - started) / 1000);
-    const checkerResult = setupResult.failure
-      ? setupResult
-      : await runCells(
-          checker.kernel,
-          { ...checking, cells: checkerCells },
-          { ...checkerLimits(options), totalTimeoutSeconds: remaining },
-        );
-    const cells = new Map(checking.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => [c.id, c]));
-    for (const id of [CHECKER_SETUP_ID, CHECKER_CONNECT_ID]) {
-      const info = cellRunInfo(cells.get(id)!);
-      if (info?.status !== "completed")
-        return {
-          report: ungraded(
-            file,
-            homework,
-            "failed",
-            `the checker could not be prepared: ${info?.message ?? "it did not run"}`,
-          ),
-        };
-    }
-    const stopped = stoppedAt("the checker", checkerResult.failure);
-    const tests = setup.plan.tests.map((test) => scoreTest(test, cells.get(test.cellId), stopped));
+    const notReady = await checker.ready;
+    if (notReady !== undefined)
+      return { report: ungraded(file, homework, "failed", `the checker could not be prepared: ${notReady}`) };
+    const remainingMs = Math.max(1000, totalSeconds * 1000 - (Date.now() - started));
+    // A test waits for the student's code it calls: room for several such calls.
+    const checked = await checker.check({ testTimeoutMs: cellSeconds * 2 * 1000, totalTimeoutMs: remainingMs });
+    const tests = setup.plan.tests.map((test) => scoreTest(test, checked.cells.get(test.cellId), checked.stopped));
     const report: GradeReport = {
       submission: file,
       status: "graded",
@@ -423,7 +355,7 @@ export async function gradeSubmission(
       tests,
       manual: manualResults(homework, sources),
     };
-    return { report, notebook: feedbackNotebook(submission, studentRun, cells, homework) };
+    return { report, notebook: feedbackNotebook(submission, studentRun, checked.cells, homework) };
   } finally {
     relay?.close();
     await pair.dispose();

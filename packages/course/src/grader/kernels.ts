@@ -1,14 +1,15 @@
 /**
- * The two kernels of a submission, each started in its own sandbox (sandbox.ts) with a control
- * folder the grader writes and the kernel only reads: the student's kernel finds its requests there,
- * the checker its channel to the grader (two FIFOs). Without a sandbox (`--unsafe-no-sandbox`) a
- * kernel works in a scratch folder on the host, under Node's permission model and the limits only.
+ * The two processes of a submission, each started in its own sandbox (sandbox.ts) with a control
+ * folder the grader writes and the process only reads: the student's kernel finds its requests there,
+ * the checker (checker-process.ts) its program and its channel to the grader (two FIFOs). Without a
+ * sandbox (`--unsafe-no-sandbox`) each works in a scratch folder on the host, under Node's permission
+ * model and the limits only.
  */
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FoundKernelSpec } from "../runner/kernelspec";
-import { Kernel } from "../runner/kernel";
+import { Kernel, type KernelLaunch } from "../runner/kernel";
 import { makeChannel } from "./answer-relay";
 import type { ProjectView } from "./project-view";
 import {
@@ -46,15 +47,27 @@ export interface GradingKernel {
   dispose(): Promise<void>;
 }
 
-/** Starts a grading kernel; the checker's control folder gets the two FIFOs of its channel. */
-export async function startGradingKernel(
-  setting: KernelSetting,
-  role: "student" | "checker",
-  startupTimeoutMs: number,
-): Promise<GradingKernel> {
-  const { isolation, kernel: spec, project, node, view, memoryMb } = setting;
+/**
+ * Where a grading process runs: a folder of the grader's with the control folder in it, open to the
+ * process's user (graded as root, another user) to read only; its working folder, environment, and
+ * the wrapper that puts its launch in the sandbox (or under the limits alone).
+ */
+export interface GradingPlace {
+  /** The grader's folder for this process; remove it when the process is gone. */
+  folder: string;
+  /** The control folder: where the grader writes, and the same folder as the process sees it. */
+  control: { host: string; kernel: string };
+  cwd: string;
+  env: Record<string, string>;
+  /** Where a kernel's sockets go. */
+  ipcDir: string;
+  wrap: (launch: KernelLaunch) => KernelLaunch;
+}
+
+/** Makes the place of a grading process; the checker's control folder gets the two FIFOs of its channel. */
+export function gradingPlace(setting: KernelSetting, role: "student" | "checker"): GradingPlace {
+  const { isolation, project, node, view, memoryMb } = setting;
   const sandboxed = isolation.kind === "bubblewrap";
-  // A folder of the grader's: open to the kernel's user (graded as root, another user) to read only.
   const folder = realpathSync(mkdtempSync(join(tmpdir(), `reglab-${role}-`)));
   try {
     const control = join(folder, "control");
@@ -65,7 +78,6 @@ export async function startGradingKernel(
     const dataMb = dataLimitMb(node, memoryMb);
     // The student's kernel writes only its working folder; the checker also its channel's FIFO.
     const writable = (work: string, channel: string) => (role === "checker" ? [work, channel] : [work]);
-    let kernel: Kernel;
     if (isolation.kind === "bubblewrap") {
       const plan = {
         binds: view.binds,
@@ -74,44 +86,60 @@ export async function startGradingKernel(
         dataMb,
         user: isolation.setpriv ? kernelUser() : undefined,
       };
-      kernel = await Kernel.start(spec, {
+      return {
+        folder,
+        control: { host: control, kernel: KERNEL_CONTROL },
         cwd: KERNEL_WORK,
         env: sandboxEnv(KERNEL_WORK, [
           heap,
           ...permissionFlags(node, writable(KERNEL_WORK, KERNEL_CONTROL), "everything"),
         ]),
-        inheritEnv: false,
         ipcDir: KERNEL_RUN,
-        startupTimeoutMs,
-        maxMessageBytes: MAX_MESSAGE_BYTES,
         wrap: (launch) => bubblewrapLaunch(isolation, plan, launch),
-      });
-    } else {
-      // No sandbox: a scratch folder on the host is the kernel's working folder.
-      const scratch = join(folder, "work");
-      mkdirSync(join(scratch, "tmp"), { recursive: true });
-      symlinkSync(join(project, "node_modules"), join(scratch, "node_modules"));
-      const readable = [...view.binds.map((bind) => bind.target), folder, ...dataDirs(), "/usr/share"];
-      kernel = await Kernel.start(spec, {
-        cwd: scratch,
-        env: sandboxEnv(scratch, [heap, ...permissionFlags(node, writable(scratch, control), readable)]),
-        inheritEnv: false,
-        ipcDir: folder,
-        startupTimeoutMs,
-        maxMessageBytes: MAX_MESSAGE_BYTES,
-        wrap: (launch) => limitedLaunch(dataMb, launch),
-      });
+      };
     }
+    // No sandbox: a scratch folder on the host is the process's working folder.
+    const scratch = join(folder, "work");
+    mkdirSync(join(scratch, "tmp"), { recursive: true });
+    symlinkSync(join(project, "node_modules"), join(scratch, "node_modules"));
+    const readable = [...view.binds.map((bind) => bind.target), folder, ...dataDirs(), "/usr/share"];
     return {
-      kernel,
-      control: { host: control, kernel: sandboxed ? KERNEL_CONTROL : control },
-      async dispose() {
-        await kernel.shutdown();
-        rmSync(folder, { recursive: true, force: true });
-      },
+      folder,
+      control: { host: control, kernel: control },
+      cwd: scratch,
+      env: sandboxEnv(scratch, [heap, ...permissionFlags(node, writable(scratch, control), readable)]),
+      ipcDir: folder,
+      wrap: (launch) => limitedLaunch(dataMb, launch),
     };
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Starts the student's kernel in its place. */
+export async function startGradingKernel(setting: KernelSetting, startupTimeoutMs: number): Promise<GradingKernel> {
+  const place = gradingPlace(setting, "student");
+  try {
+    const kernel = await Kernel.start(setting.kernel, {
+      cwd: place.cwd,
+      env: place.env,
+      inheritEnv: false,
+      ipcDir: place.ipcDir,
+      startupTimeoutMs,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      wrap: place.wrap,
+    });
+    return {
+      kernel,
+      control: place.control,
+      async dispose() {
+        await kernel.shutdown(false);
+        rmSync(place.folder, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(place.folder, { recursive: true, force: true });
     throw error;
   }
 }

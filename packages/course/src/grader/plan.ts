@@ -5,14 +5,17 @@
  * - the extraction part, which runs in the student's kernel: the names of the student's top-level
  *   declarations the test uses — each a function the checker may call, or a value it reads — and
  *   nothing else (the extraction code itself is reglab's `respond`, the same for every test);
- * - the checking part, which runs in the trusted checker kernel: the test cell as written, hidden
- *   parts included, after a cell that declares each student name as a stand-in (`answers.fn`,
- *   `answers.value`) for the student's own.
+ * - the checking part, which runs in the trusted checker (reglab/grading's checker.ts, a plain Node
+ *   process): the test cell as written, hidden parts included, compiled to JavaScript here, once per
+ *   batch (types are dropped, not checked), with each student name it uses standing for the
+ *   student's own (`answers.fn`, `answers.value`).
  *
  * The student's names are the top-level declarations of the notebook's non-test code cells (its
  * answer and given cells); a test uses one when it names it and does not declare it itself. Limits
  * (in the README's threat model): a test reads a student value as it is after the student's cells
- * ran; a student function's arguments and results cross as data (no callbacks, no shared objects).
+ * ran; a student function's arguments and results cross as data (no callbacks, no shared objects);
+ * each test runs on its own, with its own imports — a test that uses what another test declares is
+ * refused here, naming both.
  */
 import * as ts from "typescript";
 import { joinSource } from "../runner/notebook";
@@ -34,14 +37,14 @@ export interface PlannedTest {
   uses: StudentName[];
   /** What the checker runs (the checking part): the full test, hidden markers dropped. */
   checkerSource: string;
+  /** `checkerSource` as JavaScript (CommonJS), the body of an async function. */
+  checkerCode: string;
 }
 
 export interface GradingPlan {
   tests: PlannedTest[];
   /** Every student name some test uses, in order of first use. */
   names: StudentName[];
-  /** The checker's cell that stands in for the student's names, before the tests. */
-  standInSource: string;
 }
 
 function parse(source: string, where: string): ts.SourceFile {
@@ -113,6 +116,24 @@ function usedIdentifiers(file: ts.SourceFile): Set<string> {
   return used;
 }
 
+/** A test as the checker runs it: JavaScript, types dropped; a syntax error is the instructor's, named here. */
+function toJavaScript(source: string, testId: string): string {
+  const compiled = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: `${testId}.ts`,
+    reportDiagnostics: true,
+  });
+  const diagnostic = compiled.diagnostics?.[0];
+  if (diagnostic) {
+    const line =
+      diagnostic.file && diagnostic.start !== undefined
+        ? ` (line ${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1})`
+        : "";
+    throw new Error(`test ${testId}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, " ")}${line}`);
+  }
+  return compiled.outputText;
+}
+
 /** The test source as the checker runs it: hidden parts kept, their marker lines dropped. */
 function withoutHiddenMarkers(source: string): string {
   return source
@@ -130,36 +151,31 @@ export function planGrading(homework: HomeworkSource): GradingPlan {
       studentNames.set(name.name, name);
   });
   const order: StudentName[] = [];
+  const declaredByTests = new Map<string, string>();
   const tests = homework.tests.map((test): PlannedTest => {
     const file = parse(test.source, test.id);
     const declared = declaredAnywhere(file);
-    const uses = [...usedIdentifiers(file)]
-      .filter((name) => studentNames.has(name) && !declared.has(name))
-      .map((name) => studentNames.get(name)!);
+    const used = [...usedIdentifiers(file)].filter((name) => !declared.has(name));
+    const borrowed = used.find((name) => !studentNames.has(name) && declaredByTests.has(name));
+    if (borrowed)
+      throw new Error(
+        `test ${test.id} uses ${borrowed}, which test ${declaredByTests.get(borrowed)} declares: each test runs on its own when graded; declare or import it in ${test.id} too`,
+      );
+    for (const { name } of topLevelNames(file)) if (!declaredByTests.has(name)) declaredByTests.set(name, test.id);
+    const uses = used.filter((name) => studentNames.has(name)).map((name) => studentNames.get(name)!);
     for (const use of uses) if (!order.includes(use)) order.push(use);
+    const checkerSource = withoutHiddenMarkers(test.source);
     return {
       id: test.id,
       cellId: test.cellId,
       points: test.points,
       partial: test.partial,
       uses,
-      checkerSource: withoutHiddenMarkers(test.source),
+      checkerSource,
+      checkerCode: toJavaScript(checkerSource, test.id),
     };
   });
-  const standIns = order.map(({ name, kind }) =>
-    kind === "function"
-      ? `const ${name}: any = answers.fn(${JSON.stringify(name)});`
-      : `let ${name}: any = answers.value(${JSON.stringify(name)});`,
-  );
-  return {
-    tests,
-    names: order,
-    standInSource: [
-      "// reglab grading: the student's names, answered by the student's kernel as data.",
-      'import { answers } from "reglab/grading";',
-      ...standIns,
-    ].join("\n"),
-  };
+  return { tests, names: order };
 }
 
 /**

@@ -391,27 +391,26 @@ function limitArgs(dataMb: number, threads: boolean): string[] {
 }
 
 /**
- * Wraps a kernel launch in bubblewrap, its user and filter, and the resource limits, according to
- * `plan`. The kernel gets its connection file as data (never on the host's disk) and works in its
- * own tmpfs; the launch is `contained`: its status line names the kernel's pid, under whose
- * /proc/<pid>/root the grader reaches the sockets.
+ * Wraps a launch in bubblewrap, its user and filter, and the resource limits, according to `plan`: a
+ * kernel's or the checker's. A kernel gets its connection file as data (never on the host's disk) and
+ * its launch is `contained`: its status line names the kernel's pid, under whose /proc/<pid>/root the
+ * grader reaches the sockets. Each works in its own tmpfs.
  */
 export function bubblewrapLaunch(
   isolation: Extract<Isolation, { kind: "bubblewrap" }>,
   plan: SandboxPlan,
   launch: KernelLaunch,
 ): KernelLaunch {
-  if (!launch.connectionFile) throw new Error("a sandboxed kernel needs its connection file to deliver");
   const hidden = plan.binds.find(({ target }) => target === "/sandbox" || target.startsWith("/sandbox/"));
   if (hidden)
     throw new Error(`${hidden.target}: the grading sandbox keeps /sandbox for itself; move the project elsewhere`);
+  const connection = launch.connectionFile;
   const args = [
     ...privilegeArgs(),
-    // The kernel is the namespace's PID 1: SIGINT from the grader reaches it, and when it ends,
-    // the kernel takes everything it started with it.
+    // The process is the namespace's PID 1: SIGINT from the grader reaches it, and when it ends,
+    // it takes everything it started with it.
     "--as-pid-1",
-    "--json-status-fd",
-    String(STATUS_FD),
+    ...(connection ? ["--json-status-fd", String(STATUS_FD)] : []),
     ...worldArgs(launch.env, dataDirs(), plan.binds),
     ...sizeArgs(WORK_MB),
     "--tmpfs",
@@ -424,14 +423,12 @@ export function bubblewrapLaunch(
     ...sizeArgs(RUN_MB),
     "--tmpfs",
     KERNEL_RUN,
-    "--ro-bind-data",
-    String(CONNECTION_FD),
-    launch.connectionFile.path,
+    ...(connection ? ["--ro-bind-data", String(CONNECTION_FD), connection.path] : []),
     "--ro-bind",
     plan.control,
     KERNEL_CONTROL,
     // The new root and /dev are tmpfs without a size limit: read-only, so the only places to write are
-    // the kernel's own tmpfs folders, each capped.
+    // the process's own tmpfs folders, each capped.
     "--remount-ro",
     "/",
     "--remount-ro",
@@ -445,8 +442,8 @@ export function bubblewrapLaunch(
     argv: [...limitArgs(plan.dataMb, plan.user !== undefined), ...bwrapCommand(isolation, plan.user), ...args],
     env: { PATH: process.env.PATH },
     cwd: "/",
-    fdInputs: [seccompFilter(), Buffer.from(launch.connectionFile.content)],
-    contained: { statusFd: STATUS_FD },
+    fdInputs: [seccompFilter(), ...(connection ? [Buffer.from(connection.content)] : [])],
+    ...(connection ? { contained: { statusFd: STATUS_FD } } : {}),
   };
 }
 

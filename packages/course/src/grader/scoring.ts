@@ -1,5 +1,5 @@
 /**
- * Scores from what the grader observed of the checker kernel (pure functions, tested on their own):
+ * Scores from what the grader observed of the checker (pure functions, tested on their own):
  * each test from its cell's run status and the partial-credit reports it published (the smallest
  * counts), never from printed text. The checker runs only the instructor's code, so what it reports
  * is trusted; the student's answers reached it as checked data.

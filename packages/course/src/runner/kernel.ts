@@ -100,6 +100,12 @@ export function killAllKernels(): void {
   for (const child of liveKernels) child.kill("SIGKILL");
 }
 
+/** A process that must end with the kernels (the grader's checker): killAllKernels kills it too. */
+export function killWithKernels(child: ChildProcess): void {
+  liveKernels.add(child);
+  child.on("exit", () => liveKernels.delete(child));
+}
+
 /** A TCP port on 127.0.0.1 that nothing listens on now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -465,10 +471,14 @@ export class Kernel {
     await this.exited;
   }
 
-  /** Asks the kernel to shut down, then terminates it if it lingers; always releases sockets and files. */
-  async shutdown(): Promise<void> {
+  /**
+   * Asks the kernel to shut down, then terminates it if it lingers — or, `graceful: false`, kills it at
+   * once (a grading kernel has nothing to save) —; always releases sockets and files.
+   */
+  async shutdown(graceful = true): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (!graceful) await this.kill();
     if (!this.exitDescription) {
       await this.control.send(
         encode(this.connection.key, newMessage("shutdown_request", this.session, { restart: false })),

@@ -1,5 +1,5 @@
 /**
- * Answers as data (PrairieLearn's pattern): grading runs two kernels per submission, and this module
+ * Answers as data (PrairieLearn's pattern): grading runs two processes per submission, and this module
  * is each one's end of the line between them.
  *
  * - In the student's kernel, `respond(file)` is all the grader ever runs after the student's own
@@ -102,7 +102,7 @@ function readExactly(fd: number, length: number): Buffer {
 
 /** One message each way: a 4-byte little-endian length, then JSON. */
 function exchange(request: AnswerRequest): Answer {
-  if (!channel) throw new Error("answers: not connected to a grader (only a grading checker kernel can ask)");
+  if (!channel) throw new Error("answers: not connected to a grader (only the grader's checker can ask)");
   const body = Buffer.from(JSON.stringify(request));
   const head = Buffer.alloc(4);
   head.writeUInt32LE(body.length);

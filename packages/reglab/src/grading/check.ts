@@ -6,7 +6,7 @@
  * known mistake, a hint — never a stack trace through tslab's internals.
  *
  * Runs in two places: in the student's own kernel, where a test cell's visible parts give immediate
- * feedback (and scores count for nothing), and in the grader's checker kernel, a trusted process where
+ * feedback (and scores count for nothing), and in the grader's checker (checker.ts), a trusted process where
  * every part runs against the student's answers as data (answers.ts) and the scores are reported to
  * the grader. The built-ins a check relies on are captured when this module loads, so code that runs
  * later in the same kernel and replaces `Math.abs` or `JSON.stringify` does not change a verdict.
@@ -83,7 +83,7 @@ function hintFor(actual: unknown, tolerance: number, hints: readonly Hint[] | un
 }
 
 /**
- * Reports a score to the grader: a display_data of SCORE_MIME in the checker kernel. In a student's
+ * Reports a score to the grader: a display_data of SCORE_MIME in the checker. In a student's
  * own kernel there is no grader to tell, and nothing is published (the cell's printed lines say it all).
  */
 function publishScore(points: number, message: string): void {

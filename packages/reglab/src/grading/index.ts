@@ -7,3 +7,4 @@
 export { check, CheckError, Parts, SCORE_MIME, type CloseOptions, type Hint } from "./check";
 export { answers, respond, ANSWER_MIME, RPC_FILES, type Answer, type AnswerRequest } from "./answers";
 export { checkEncoded, VALUE_LIMITS, type Encoded } from "./values";
+export { CHECKER_SCRIPT, type CheckerEvent, type CheckerOutput, type CheckerProgram } from "./checker-protocol";

@@ -3,7 +3,8 @@
  * jupyter`): display_data messages carrying several mime types at once (tslab's own `display` API
  * sends one type per message), and displays that are updated in place (update_display_data) — one
  * output that changes, not a stream of lines. Outside a kernel (scripts, tests) there is no publisher
- * and callers fall back or stay quiet.
+ * and callers fall back or stay quiet — unless a process keeps outputs itself (the grader's checker,
+ * `captureDisplays`).
  */
 import { randomBytes } from "node:crypto";
 import { type MimeBundle, tslabJupyter, type WriteDisplayData } from "../pinned";
@@ -28,8 +29,19 @@ function denoBroadcast(): DenoBroadcast | undefined {
   }
 }
 
-/** The kernel's publisher of display_data: tslab's own function, or one over Deno's broadcast. */
+let captured: WriteDisplayData | undefined;
+
+/**
+ * Where display_data goes in a process that is no kernel but keeps outputs itself (the grader's
+ * checker, grading/checker.ts); undefined stops capturing.
+ */
+export function captureDisplays(write: WriteDisplayData | undefined): void {
+  captured = write;
+}
+
+/** The publisher of display_data: captured, tslab's own function, or one over Deno's broadcast. */
 export function displayPublisher(): WriteDisplayData | undefined {
+  if (captured) return captured;
   const tslab = tslabJupyter()?.lastWriteDisplayData;
   if (tslab) return tslab;
   const broadcast = denoBroadcast();
