@@ -6,7 +6,7 @@
  *   cells: it reads one request the grader wrote (get a top-level name's value, or call a top-level
  *   function with arguments), does it, and publishes the result as data (grading/values.ts) in a
  *   display_data of ANSWER_MIME. No test code, expected value or hint ever enters that process.
- * - In the checker — a separate, trusted kernel that runs the instructor's test cells — `answers.fn`
+ * - In the checker — a separate, trusted process that runs the instructor's tests (checker.ts) — `answers.fn`
  *   and `answers.value` stand for the student's names: a call blocks until the grader has asked the
  *   student's kernel and relayed the (validated) answer. The link is a pair of FIFOs the grader made
  *   (`connect`), read and written synchronously, because a test calls a student's function as an
@@ -162,7 +162,7 @@ export const answers = {
   /**
    * The student's top-level value `name` as it is now; undefined when the notebook does not define it
    * or its kernel cannot say (it died, or broke itself): the tests that use it then fail, each saying
-   * what it expected, while the stand-in cell itself never fails.
+   * what it expected, while reading it never fails.
    */
   value(name: string): unknown {
     const reply = exchange({ op: "get", name });
