@@ -5,13 +5,12 @@
  * and the feedback page read — outputs, and the run record (`reglab_run`) a kernel's cell would get.
  * The checker runs only the instructor's code: what it reports is trusted.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Writable } from "node:stream";
 import { CHECKER_SCRIPT, type CheckerEvent, type CheckerProgram } from "reglab/grading";
-import { killWithKernels } from "../runner/kernel";
+import { killWithKernels, spawnLaunch } from "../runner/kernel";
 import type { CodeCell } from "../runner/notebook";
 import { type CellRunInfo, setCellRunInfo } from "../runner/run-metadata";
 import { gradingPlace, type KernelSetting } from "./kernels";
@@ -126,17 +125,7 @@ export class CheckerProcess {
       env: place.env,
       cwd: place.cwd,
     });
-    const inputs = launch.fdInputs ?? [];
-    const child = spawn(launch.argv[0], launch.argv.slice(1), {
-      cwd: launch.cwd,
-      env: launch.env,
-      stdio: ["pipe", "pipe", "pipe", ...inputs.map(() => "pipe" as const)],
-    });
-    inputs.forEach((data, i) => {
-      const pipe = child.stdio[3 + i] as Writable | null;
-      pipe?.on("error", () => {});
-      pipe?.end(data);
-    });
+    const child = spawnLaunch(launch, "pipe");
     child.stdin?.on("error", () => {});
     return new CheckerProcess(child, plan, place.folder, place.control, startupTimeoutMs);
   }

@@ -100,6 +100,31 @@ export function killAllKernels(): void {
   for (const child of liveKernels) child.kill("SIGKILL");
 }
 
+/**
+ * Starts a launch: stdout and stderr piped, stdin as asked, each of its `fdInputs` written to file
+ * descriptors 3, 4, … and closed, then `extraPipes` more pipes (a status descriptor).
+ */
+export function spawnLaunch(launch: KernelLaunch, stdin: "ignore" | "pipe", extraPipes = 0): ChildProcess {
+  const inputs = launch.fdInputs ?? [];
+  const child = spawn(launch.argv[0], launch.argv.slice(1), {
+    cwd: launch.cwd,
+    env: launch.env,
+    stdio: [
+      stdin,
+      "pipe",
+      "pipe",
+      ...inputs.map(() => "pipe" as const),
+      ...Array.from({ length: extraPipes }, () => "pipe" as const),
+    ],
+  });
+  inputs.forEach((data, i) => {
+    const pipe = child.stdio[3 + i] as Writable | null;
+    pipe?.on("error", () => {}); // a process that never reads it (it failed to start) is reported by its caller
+    pipe?.end(data);
+  });
+  return child;
+}
+
 /** A process that must end with the kernels (the grader's checker): killAllKernels kills it too. */
 export function killWithKernels(child: ChildProcess): void {
   liveKernels.add(child);
@@ -260,23 +285,7 @@ export class Kernel {
     const launch = options.wrap ? options.wrap(plain) : plain;
     if (launch.connectionFile)
       writeFileSync(launch.connectionFile.path, launch.connectionFile.content, { mode: 0o600 });
-    const inputs = launch.fdInputs ?? [];
-    const child = spawn(launch.argv[0], launch.argv.slice(1), {
-      cwd: launch.cwd,
-      env: launch.env,
-      stdio: [
-        "ignore",
-        "pipe",
-        "pipe",
-        ...inputs.map(() => "pipe" as const),
-        ...(launch.contained ? ["pipe" as const] : []),
-      ],
-    });
-    inputs.forEach((data, i) => {
-      const pipe = child.stdio[3 + i] as Writable | null;
-      pipe?.on("error", () => {}); // a process that never reads it (it failed to start) is reported below
-      pipe?.end(data);
-    });
+    const child = spawnLaunch(launch, "ignore", launch.contained ? 1 : 0);
     let kernelPid = child.pid;
     let socketBase = connection.ip;
     const socketOptions: { linger: number; maxMessageSize?: number; reconnectInterval?: number } = { linger: 0 };

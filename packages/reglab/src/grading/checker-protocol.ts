@@ -30,7 +30,10 @@ export type CheckerOutput =
 
 export type CheckerEvent =
   | { event: "ready" }
-  /** The checker could not start (its backend) or go on (its channel): grading failed, not the submission. */
+  /**
+   * The checker cannot go on: before "ready" (its backend did not start) grading failed, not the
+   * submission; after it, the tests not yet run say why.
+   */
   | { event: "failed"; message: string }
   | { event: "start"; cellId: string }
   /** `error`: the thrown error's line ("CheckError: …") when the test failed. */
