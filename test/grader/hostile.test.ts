@@ -590,6 +590,24 @@ test("slow cells hit the submission's time limit: no test runs, each says why", 
   );
 });
 
+test(
+  "a pair started ahead that did not start (the submission before it held the cores) is started again, not charged to the next submission",
+  { skip },
+  async () => {
+    let disposed = 0;
+    const result = await gradeSubmission(submission(dir, "after-a-failed-start", solved), homework, {
+      ...options,
+      kernels: async () => ({
+        notStarted: 'kernel "reglab" did not answer within 120 s of starting',
+        dispose: async () => void disposed++,
+      }),
+    });
+    assert.equal(disposed, 1, "the pair that did not start is ended");
+    assert.equal(result.report.status, "graded", result.report.error);
+    assert.equal(result.report.score, 12);
+  },
+);
+
 test("malformed notebooks are invalid, in one line: not JSON, too many cells, nested too deep", { skip }, () => {
   assert.equal(report("not-json").status, "invalid");
   assert.match(report("not-json").error!, /not-json\.ipynb: not a notebook, the file is not valid JSON/);

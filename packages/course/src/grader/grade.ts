@@ -293,9 +293,11 @@ export async function gradeSubmission(
     }
   }
   const { setup } = options;
-  let pair = options.kernels ? await options.kernels() : await startKernelPair(setup, options);
-  if (pair.student?.kernel.exit || pair.checker?.exit) {
-    // One of them stopped while it waited (not the submission's doing): a fresh pair.
+  const startedAhead = options.kernels;
+  let pair = startedAhead ? await startedAhead() : await startKernelPair(setup, options);
+  if (pair.student?.kernel.exit || pair.checker?.exit || (startedAhead && pair.notStarted)) {
+    // A pair started ahead competed with the submission before it, which may have held every core until
+    // its time ran out; or one of them stopped while it waited. Neither is this submission's doing: a fresh pair.
     await pair.dispose();
     pair = await startKernelPair(setup, options);
   }
