@@ -152,6 +152,26 @@ export interface WasmBackend {
   typedArrayFromHeap(info: TensorInfo): NumericArray;
   incRef(dataId: object): void;
   disposeData(dataId: object): boolean;
+  /** Where each tensor lies in the wasm heap (byte offset). */
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  /** The emscripten module: its allocator, thread count and memory (reglab's matMul runs on it). */
+  wasm: WasmModule;
+}
+
+/** tfjs-backend-wasm's emscripten module, both builds. */
+export interface WasmModule {
+  _malloc(bytes: number): number;
+  _free(offset: number): void;
+  tfjs: { getThreadsCount(): number };
+  /** The threaded build's memory (shared with its workers; the module imports it). */
+  wasmMemory?: WasmMemory;
+  /** The single-threaded build's exports, its memory among them. */
+  asm?: { memory?: WasmMemory };
+}
+
+/** A WebAssembly.Memory (the library compiles without the DOM's types, which declare it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
 }
 
 export function wasmBackendOf(backend: unknown): WasmBackend {

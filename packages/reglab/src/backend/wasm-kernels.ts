@@ -2,8 +2,10 @@
  * reglab's replacements for four tfjs-backend-wasm 4.22 kernels, and the one place that swaps
  * them in and out of tfjs' kernel registry. Each fixes a cost the stock kernel pays for nothing:
  *
- *   BatchMatMul, _FusedMatMul  transposed operands go through a naive loop instead of XNNPACK
- *                              (fast-matmul.ts): Dense backprop crawls;
+ *   BatchMatMul, _FusedMatMul  transposed operands go through a naive loop instead of XNNPACK,
+ *                              and XNNPACK repacks the weights on every call: reglab's own GEMM
+ *                              reads either form in place, on all the backend's threads
+ *                              (fast-matmul.ts, wasm-gemm.ts);
  *   Slice                      copies the whole input out of the heap for every slice
  *                              (fast-slice.ts): every evaluation batch pays for the whole set;
  *   Identity                   copies its input, where the cpu backend shares it
@@ -13,19 +15,21 @@
  *                              transposes the fast matMul needs cost more than the matMul.
  *
  * Done at the kernel level, they speed up everything above: reglab's `train`, stock `model.fit`,
- * plain `tf.matMul`. `ready()` installs them when it picks wasm; results are identical (tested).
+ * plain `tf.matMul`. `ready()` installs them when it picks wasm; results are identical to the stock
+ * kernels' (tested), except matMul's, which sums in its own order (within float32 rounding of a
+ * float64 reference, tested, and the same on any number of threads).
  */
 import * as tf from "../tf";
 import { sharingIdentity } from "./shared-identity";
 import { sliceWithoutFullCopy } from "./fast-slice";
-import { untransposing } from "./fast-matmul";
+import { reglabMatMul } from "./fast-matmul";
 import { tiledTranspose } from "./fast-transpose";
 
 export type KernelReplacement = (original: tf.KernelConfig) => tf.KernelFunc;
 
 /** The replaced kernels by name, and what reglab calls each in `ready()`'s summary. */
 export const WASM_KERNELS: ReadonlyArray<{ kernels: readonly string[]; label: string; replace: KernelReplacement }> = [
-  { kernels: [tf.BatchMatMul, tf._FusedMatMul], label: "matMul", replace: untransposing },
+  { kernels: [tf.BatchMatMul, tf._FusedMatMul], label: "matMul", replace: reglabMatMul },
   { kernels: [tf.Slice], label: "slice", replace: sliceWithoutFullCopy },
   { kernels: [tf.Identity], label: "identity", replace: sharingIdentity },
   { kernels: [tf.Transpose], label: "transpose", replace: tiledTranspose },
