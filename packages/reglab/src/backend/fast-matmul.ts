@@ -1,7 +1,8 @@
 /**
  * The wasm BatchMatMul and _FusedMatMul kernels: reglab's GEMM (wasm-gemm.ts) for what a Dense layer
- * asks — float32 matrices (a batch of one) in any transpose form, with a bias (one value per column, or one for all) and linear or
- * relu activation — and tfjs' own kernel for the rest (batches, int32, other activations).
+ * asks — float32 matrices (a batch of one) in any transpose form, with a bias (one value per column, or
+ * one for all) and linear or relu activation — and tfjs' own kernel for the rest (batches, other
+ * dtypes, other activations).
  *
  * tfjs' kernel (tfjs-backend-wasm 4.22, src/cc/batch_mat_mul_impl.cc) sends a matMul to XNNPACK only
  * when neither operand is transposed and the batch is 1; with `transposeA` or `transposeB` it falls back

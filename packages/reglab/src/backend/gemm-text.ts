@@ -19,11 +19,10 @@
  *
  * The kernel is a 4×8 block of f32x4 accumulators (two vectors per row of the block), each A value
  * splatted across a vector: per k, 2 loads of B and 4 of A (from one 16-byte run of the packed rows)
- * for 8 multiply-adds. A row block past M reads
- * row M − 1 again and stores nothing. Each C element is summed by one thread in the order k = 0…K−1, so
- * results do not depend on how panels are shared between threads. mul + add, not relaxed SIMD's fused
- * multiply-add: the same results on every Node, and the README's probe found the fused form inside
- * mul + add's spread.
+ * for 8 vector multiply-adds. In the last block, rows past M read row M − 1 again and store nothing.
+ * Each C element is summed by one thread in the order k = 0…K−1, so results do not depend on how
+ * panels are shared between threads. mul + add, not relaxed SIMD's fused multiply-add: the same
+ * results on every Node, and an earlier probe measured the fused form inside mul + add's spread.
  */
 
 const ROWS = [0, 1, 2, 3];

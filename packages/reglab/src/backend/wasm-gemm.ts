@@ -126,8 +126,7 @@ export class WasmGemm {
 
   /**
    * C (M×N, row-major at `c`) = A·B (+ `bias`: N values, or one for every column; then max(·, 0)
-   * when `relu`).
-   * A is M×K and B is K×N as `Operand`s.
+   * when `relu`), A (M×K) and B (K×N) read through their `Operand` strides.
    */
   multiply(
     a: Operand,
@@ -147,7 +146,9 @@ export class WasmGemm {
     // of C padded to whole panels (the kernel stores 8 columns at a time).
     const padded = N % 8 !== 0;
     const rowBytes = Math.max(16, K * 16);
-    const packed = wasm._malloc(K * panels * 32 + shares * rowBytes + (padded ? M * panels * 32 : 0) + 16) >>> 0;
+    const bytes = K * panels * 32 + shares * rowBytes + (padded ? M * panels * 32 : 0) + 16;
+    const packed = wasm._malloc(bytes) >>> 0;
+    if (packed === 0) throw new Error(`reglab: the wasm heap has no room for a matMul's ${bytes} bytes of scratch`);
     let scratch: number | undefined = packed;
     const rows = (t: number) => packed + K * panels * 32 + t * rowBytes;
     const target = padded ? rows(shares) : c;
