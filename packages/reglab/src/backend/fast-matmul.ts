@@ -12,6 +12,7 @@
  * through strides.
  */
 import * as tf from "../tf";
+import type { WasmBackend } from "../pinned";
 import { type KernelArgs, wasmBackend } from "./wasm-backend";
 import { type Operand, WasmGemm } from "./wasm-gemm";
 
@@ -55,8 +56,7 @@ export function untransposing(original: tf.KernelConfig): tf.KernelFunc {
 const gemms = new WeakMap<object, WasmGemm>();
 
 /** The GEMM on this backend's memory, started with the backend's own thread count on first use. */
-function gemmFor(args: KernelArgs): WasmGemm {
-  const backend = wasmBackend(args);
+function gemmFor(backend: WasmBackend): WasmGemm {
   let gemm = gemms.get(backend);
   if (gemm === undefined) {
     gemm = WasmGemm.start(backend, backend.wasm.tfjs.getThreadsCount());
@@ -105,7 +105,7 @@ export function reglabMatMul(original: tf.KernelConfig): tf.KernelFunc {
     if (K !== KB || (bias != null && (bias.dtype !== "float32" || (biasSize !== N && biasSize !== 1))))
       return fallback(args);
     const backend = wasmBackend(args);
-    const gemm = gemmFor(args);
+    const gemm = gemmFor(backend);
     // tfjs' shape: the operands' leading 1s (tf.fused.matMul passes [1, M, K] and [1, K, N]), then M×N.
     const leading = Math.max(a.shape.length, b.shape.length) - 2;
     const out = backend.makeOutput([...new Array<number>(leading).fill(1), M, N], "float32");

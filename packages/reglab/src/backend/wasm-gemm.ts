@@ -52,10 +52,10 @@ const { Module, Instance } = (
   }
 ).WebAssembly;
 
-/** A worker's control words: [sequence, done, ready], then a job's arguments. */
-const [SEQUENCE, DONE, READY] = [0, 1, 2];
+/** A worker's control words: [sequence, done, ready], then a job's arguments from FIRST_ARGUMENT on. */
+const [SEQUENCE, DONE, READY, FIRST_ARGUMENT] = [0, 1, 2, 3];
 const JOB = ["b", "bsk", "bsn", "bp", "K", "N", "p0", "p1", "a", "si", "ask", "ap", "c", "ldc", "M"] as const;
-const CONTROL_WORDS = 3 + JOB.length;
+const CONTROL_WORDS = FIRST_ARGUMENT + JOB.length;
 
 /** Below this many multiply-adds, waking a worker costs more than it saves. */
 const THREADED_MIN_WORK = 1 << 20;
@@ -69,13 +69,13 @@ const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const kernel = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 const control = new Int32Array(workerData.control);
-const [b, bsk, bsn, bp, K, N, p0, p1, a, si, ask, ap, c, ldc, M] = ${JSON.stringify(JOB.map((_, i) => 3 + i))};
+const [b, bsk, bsn, bp, K, N, p0, p1, a, si, ask, ap, c, ldc, M] = ${JSON.stringify(JOB.map((_, i) => FIRST_ARGUMENT + i))};
+const at = (i) => control[i];
 let seen = 0;
 Atomics.store(control, ${READY}, 1);
 for (;;) {
   Atomics.wait(control, ${SEQUENCE}, seen);
   seen = Atomics.load(control, ${SEQUENCE});
-  const at = (i) => control[i];
   kernel.pack(at(b), at(bsk), at(bsn), at(bp), at(K), at(N), at(p0), at(p1));
   kernel.gemm(at(a), at(si), at(ask), at(ap), at(bp), at(c), at(ldc), at(M), at(K), at(p0), at(p1));
   Atomics.store(control, ${DONE}, seen);
@@ -149,7 +149,7 @@ export class WasmGemm {
     const bytes = K * panels * 32 + shares * rowBytes + (padded ? M * panels * 32 : 0) + 16;
     const packed = wasm._malloc(bytes) >>> 0;
     if (packed === 0) throw new Error(`reglab: the wasm heap has no room for a matMul's ${bytes} bytes of scratch`);
-    let scratch: number | undefined = packed;
+    let handedBack = true;
     const rows = (t: number) => packed + K * panels * 32 + t * rowBytes;
     const target = padded ? rows(shares) : c;
     const ldc = padded ? panels * 32 : N * 4;
@@ -175,7 +175,7 @@ export class WasmGemm {
           ldc,
           M,
         };
-        JOB.forEach((name, i) => (control[3 + i] = job[name]));
+        JOB.forEach((name, i) => (control[FIRST_ARGUMENT + i] = job[name]));
         Atomics.store(control, SEQUENCE, sequence);
         Atomics.notify(control, SEQUENCE);
       }
@@ -183,7 +183,7 @@ export class WasmGemm {
       this.kernel.gemm(a.offset, a.rowStride, a.columnStride, rows(0), packed, target, ldc, M, K, 0, bound(1));
       for (let t = 1; t < shares; t++) {
         if (!this.answered(helpers[t - 1].control, sequence)) {
-          scratch = undefined; // the worker may still write there: never hand it to malloc again
+          handedBack = false; // the worker may still write there: never hand it to malloc again
           throw new Error("reglab: a matMul worker stopped answering");
         }
       }
@@ -199,7 +199,7 @@ export class WasmGemm {
           epilogue.relu ? 1 : 0,
         );
     } finally {
-      if (scratch !== undefined) wasm._free(scratch);
+      if (handedBack) wasm._free(packed);
     }
   }
 
