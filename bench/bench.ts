@@ -83,8 +83,14 @@ function contenders(notes: string[]): Contender[] {
     });
     list.push({ script: "stock-fit.js", args: [], node }, wasm(1));
     if (CORES > 1) list.push(wasm(Math.min(CORES, 8)));
-    if (native)
-      list.push({ script: "reglab-contender.js", args: ["train"], env: { REGLAB_BACKEND: "tensorflow" }, node });
+    // tfjs-node as reglab starts it (oneDNN's rewrites off), and with them on, as Keras runs TensorFlow.
+    for (const oneDNN of native ? ["0", "1"] : [])
+      list.push({
+        script: "reglab-contender.js",
+        args: ["train"],
+        env: { REGLAB_BACKEND: "tensorflow", TF_ENABLE_ONEDNN_OPTS: oneDNN },
+        node,
+      });
   }
   for (const [anchor, module] of [
     ["keras", "keras"],

@@ -52,8 +52,10 @@ def keras_contender(workload):
     model.compile(optimizer=keras.optimizers.SGD(1e-3, momentum=0.95, nesterov=True), loss="categorical_crossentropy")
     rate = timed_calls(lambda epochs: model.fit(x, y, batch_size=workload["batchSize"], epochs=epochs, shuffle=True,
                                                 verbose=0), workload)
-    return {"name": f"Keras {keras.__version__} model.fit (TensorFlow {tf.__version__})", "backend": "tensorflow",
-            "samplesPerSecond": rate}
+    from tensorflow.python.util import _pywrap_util_port  # whether TensorFlow runs with oneDNN's rewrites
+    onednn = "on" if _pywrap_util_port.IsMklEnabled() else "off"
+    return {"name": f"Keras {keras.__version__} model.fit (TensorFlow {tf.__version__}, oneDNN {onednn})",
+            "backend": "tensorflow", "samplesPerSecond": rate}
 
 
 def torch_contender(workload):

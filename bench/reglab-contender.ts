@@ -21,8 +21,10 @@ async function main(): Promise<void> {
     });
   });
   const threads = info.threads === null ? "" : `, ${info.threads} thread${info.threads === 1 ? "" : "s"}`;
+  const oneDNN =
+    info.backend === "tensorflow" ? `, oneDNN ${process.env.TF_ENABLE_ONEDNN_OPTS === "1" ? "on" : "off"}` : "";
   const result: ContenderResult = {
-    name: `reglab train, ${info.backend}${threads}, Node ${process.versions.node}`,
+    name: `reglab train, ${info.backend}${threads}${oneDNN}, Node ${process.versions.node}`,
     backend: info.backend,
     samplesPerSecond,
   };

@@ -32,7 +32,7 @@ describe("ready()", () => {
     assert.equal(info.backend, nativeInstalled ? "tensorflow" : "wasm");
     if (info.backend === "wasm") {
       assert.equal(info.simd, true);
-      assert.deepEqual(info.fastKernels, ["matMul", "slice", "identity", "transpose"]);
+      assert.deepEqual(info.fastKernels, ["matMul", "slice", "identity", "transpose", "gather"]);
       assert.match(info.notes.join(";"), /tfjs-node is not installed/);
     }
     assert.match(stdout.split("\n")[0], /^reglab: backend (tensorflow|wasm) .*· tfjs 4\.22\.0/);

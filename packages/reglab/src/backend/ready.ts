@@ -32,7 +32,7 @@ export interface BackendInfo {
   simd: boolean | null;
   /** Threads the backend computes with (null: managed natively by libtensorflow). */
   threads: number | null;
-  /** wasm only: reglab's kernel replacements in use ("matMul", "slice", "identity", "transpose"; see wasm-kernels.ts). */
+  /** wasm only: reglab's kernel replacements in use ("matMul", "slice", "identity", "transpose", "gather"; see wasm-kernels.ts). */
   fastKernels: string[];
   tfjsVersion: string;
   cores: number;

@@ -1,5 +1,5 @@
 /**
- * reglab's replacements for four tfjs-backend-wasm 4.22 kernels, and the one place that swaps
+ * reglab's replacements for five tfjs-backend-wasm 4.22 kernels, and the one place that swaps
  * them in and out of tfjs' kernel registry. Each fixes a cost the stock kernel pays for nothing:
  *
  *   BatchMatMul, _FusedMatMul  transposed operands go through a naive loop instead of XNNPACK,
@@ -12,7 +12,9 @@
  *                              (shared-identity.ts): tfjs clones every tensor it saves for
  *                              backprop, 1.7M weights a step on the course's MLP;
  *   Transpose                  computes a full index per element (fast-transpose.ts): the
- *                              transposes the fast matMul needs cost more than the matMul.
+ *                              transposes the fast matMul needs cost more than the matMul;
+ *   GatherV2                   computes each element's source from strides (fast-gather.ts):
+ *                              a shuffled batch cost as much as the training step.
  *
  * Done at the kernel level, they speed up everything above: reglab's `train`, stock `model.fit`,
  * plain `tf.matMul`. `ready()` installs them when it picks wasm; results are identical to the stock
@@ -24,6 +26,7 @@ import { sharingIdentity } from "./shared-identity";
 import { sliceWithoutFullCopy } from "./fast-slice";
 import { reglabMatMul } from "./fast-matmul";
 import { tiledTranspose } from "./fast-transpose";
+import { gatherByRuns } from "./fast-gather";
 
 export type KernelReplacement = (original: tf.KernelConfig) => tf.KernelFunc;
 
@@ -33,6 +36,7 @@ export const WASM_KERNELS: ReadonlyArray<{ kernels: readonly string[]; label: st
   { kernels: [tf.Slice], label: "slice", replace: sliceWithoutFullCopy },
   { kernels: [tf.Identity], label: "identity", replace: sharingIdentity },
   { kernels: [tf.Transpose], label: "transpose", replace: tiledTranspose },
+  { kernels: [tf.GatherV2], label: "gather", replace: gatherByRuns },
 ];
 
 const ours = new WeakSet<object>();
@@ -73,7 +77,7 @@ export function uninstallWasmKernels(labels?: readonly string[]): void {
   }
 }
 
-/** The labels of the replacements now registered ("matMul", "slice", "identity", "transpose"). */
+/** The labels of the replacements now registered ("matMul", "slice", "identity", "transpose", "gather"). */
 export function wasmKernelsInstalled(): string[] {
   return WASM_KERNELS.filter(({ kernels }) => kernels.every(replaced)).map(({ label }) => label);
 }
