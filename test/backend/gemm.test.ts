@@ -54,7 +54,9 @@ const SHAPES: Array<[number, number, number]> = [
   [5, 33, 9], // one row and one column past a block
   [9, 2, 17],
   [64, 130, 40],
-  [130, 120, 72], // above the size where a second thread takes half the panels
+  [130, 120, 72], // threaded: chunks of panels and rows shared out, the last of each short
+  [37, 300, 130], // threaded, with columns past the last whole panel (a padded product)
+  [3, 120, 2920], // threaded, one chunk of rows: one thread computes, the others only pack
   [6, 0, 10], // an empty inner dimension: zeros (plus bias)
 ];
 

@@ -8,10 +8,13 @@
  * orientation, and reads A in either orientation through strides: no transpose pass.
  *
  * Threads: on the threaded build (its memory is shared) the calling thread and `threads − 1` workers of
- * our own, each an instance of the kernel on that same memory, split B's column panels between them;
- * each packs its panels and computes them. The workers wait on a word of shared memory (Atomics), not
- * on messages. Each C element is summed by one thread in one order, so results do not depend on the
- * thread count.
+ * our own, each an instance of the kernel on that same memory, share each product: first chunks of B's
+ * panels to pack, then chunks of C's rows to compute against all panels, each chunk to whichever
+ * thread asks first (runShare). A fixed half each made the calling thread wait 4–5 ms per training
+ * step for a worker that woke or ran late; now it takes the chunks the worker has not, and a worker
+ * that has not woken by the end is not waited for. The workers wait on a word of shared memory
+ * (Atomics), not on messages. Each C element is summed by one thread in one order, so results do not
+ * depend on the thread count or on who took which chunk.
  */
 import { Worker } from "node:worker_threads";
 import type { WasmBackend, WasmMemory } from "../pinned";
@@ -52,32 +55,88 @@ const { Module, Instance } = (
   }
 ).WebAssembly;
 
-/** A worker's control words: [sequence, done, ready], then a job's arguments from FIRST_ARGUMENT on. */
-const [SEQUENCE, DONE, READY, FIRST_ARGUMENT] = [0, 1, 2, 3];
-const JOB = ["b", "bsk", "bsn", "bp", "K", "N", "p0", "p1", "a", "si", "ask", "ap", "c", "ldc", "M"] as const;
-const CONTROL_WORDS = FIRST_ARGUMENT + JOB.length;
+/**
+ * A worker's control words: [sequence, done, ready, claim, scratch]. `claim` holds the sequence of a
+ * job on offer; the worker takes it by negating it, and the calling thread withdraws it (0) from a
+ * worker that has not woken by the time the work is done, so a late worker never holds a product back.
+ * `scratch`: where this worker packs its rows of A.
+ */
+const [SEQUENCE, DONE, READY, CLAIM, SCRATCH] = [0, 1, 2, 3, 4];
+const CONTROL_WORDS = 5;
+
+/** One product's work, shared by its threads: counters handing out chunks, and the job itself. */
+const [NEXT_PACK, PACKED, NEXT_ROWS, FIRST_ARGUMENT] = [0, 1, 2, 3];
+const JOB = [
+  "b",
+  "bsk",
+  "bsn",
+  "bp",
+  "K",
+  "N",
+  "panels",
+  "panelChunk",
+  "packChunks",
+  "a",
+  "si",
+  "ask",
+  "c",
+  "ldc",
+  "M",
+  "rowChunk",
+  "rowChunks",
+] as const;
+const WORK_WORDS = FIRST_ARGUMENT + JOB.length;
 
 /** Below this many multiply-adds, waking a worker costs more than it saves. */
 const THREADED_MIN_WORK = 1 << 20;
 
-/** How long the calling thread waits for a worker before declaring it lost. */
+/** How long a thread waits for another (a worker's answer, the last panels packed) before giving up. */
 const WORKER_TIMEOUT_MS = 60_000;
 
+/**
+ * One thread's part of a product, the same code on the calling thread and in the workers (its source
+ * is the workers' too, so it uses nothing outside itself): it packs chunks of B's panels while any
+ * are left, waits until all are packed, then computes chunks of C's rows, each against every panel,
+ * while any are left. Chunks go to whichever thread asks first, so a thread that starts late or runs
+ * slow takes fewer; each C element is still summed by one thread in the order k = 0…K−1. False if
+ * the panels were not all packed within `timeoutMs` (a thread stopped halfway).
+ */
+function runShare(kernel: GemmExports, work: Int32Array, ap: number, timeoutMs: number): boolean {
+  const [b, bsk, bsn, bp, K, N, panels, panelChunk, packChunks, a, si, ask, c, ldc, M, rowChunk, rowChunks] =
+    work.slice(FIRST_ARGUMENT);
+  for (let chunk = Atomics.add(work, NEXT_PACK, 1); chunk < packChunks; chunk = Atomics.add(work, NEXT_PACK, 1)) {
+    kernel.pack(b, bsk, bsn, bp, K, N, chunk * panelChunk, Math.min((chunk + 1) * panelChunk, panels));
+    if (Atomics.add(work, PACKED, 1) === packChunks - 1) Atomics.notify(work, PACKED);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (let packed = Atomics.load(work, PACKED); packed < packChunks; packed = Atomics.load(work, PACKED)) {
+    if (Date.now() > deadline) return false;
+    Atomics.wait(work, PACKED, packed, 1000);
+  }
+  for (let chunk = Atomics.add(work, NEXT_ROWS, 1); chunk < rowChunks; chunk = Atomics.add(work, NEXT_ROWS, 1)) {
+    const row = chunk * rowChunk;
+    kernel.gemm(a + row * si, si, ask, ap, bp, c + row * ldc, ldc, Math.min(rowChunk, M - row), K, 0, panels);
+  }
+  return true;
+}
+
 // The worker: its own instance of the kernel on the shared memory; it says it is ready, waits for the
-// sequence word to change, runs its job, and publishes the sequence as done.
+// sequence word to change, claims the job if it is still on offer, runs its share, and publishes the
+// sequence as done.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const kernel = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } }).exports;
 const control = new Int32Array(workerData.control);
-const [b, bsk, bsn, bp, K, N, p0, p1, a, si, ask, ap, c, ldc, M] = ${JSON.stringify(JOB.map((_, i) => FIRST_ARGUMENT + i))};
-const at = (i) => control[i];
+const work = new Int32Array(workerData.work);
+const [NEXT_PACK, PACKED, NEXT_ROWS, FIRST_ARGUMENT] = ${JSON.stringify([NEXT_PACK, PACKED, NEXT_ROWS, FIRST_ARGUMENT])};
+const runShare = ${runShare.toString()};
 let seen = 0;
 Atomics.store(control, ${READY}, 1);
 for (;;) {
   Atomics.wait(control, ${SEQUENCE}, seen);
   seen = Atomics.load(control, ${SEQUENCE});
-  kernel.pack(at(b), at(bsk), at(bsn), at(bp), at(K), at(N), at(p0), at(p1));
-  kernel.gemm(at(a), at(si), at(ask), at(ap), at(bp), at(c), at(ldc), at(M), at(K), at(p0), at(p1));
+  if (Atomics.compareExchange(control, ${CLAIM}, seen, -seen) !== seen) continue; // withdrawn
+  runShare(kernel, work, Atomics.load(control, ${SCRATCH}), ${WORKER_TIMEOUT_MS});
   Atomics.store(control, ${DONE}, seen);
   Atomics.notify(control, ${DONE});
 }
@@ -95,6 +154,7 @@ export class WasmGemm {
     private readonly backend: WasmBackend,
     private readonly kernel: GemmExports,
     private readonly workers: GemmWorker[],
+    private readonly work: Int32Array,
   ) {}
 
   /** The kernel on `backend`'s memory with `threads` threads in all (fewer if the memory is not shared). */
@@ -107,11 +167,15 @@ export class WasmGemm {
     );
     const kernel = new Instance(module, { env: { memory } }).exports as unknown as GemmExports;
     const workers: GemmWorker[] = [];
+    const work = new Int32Array(new SharedArrayBuffer(4 * WORK_WORDS));
     for (let i = 1; shared && i < threads; i++) {
       const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
       let worker: Worker;
       try {
-        worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: control.buffer } });
+        worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { module, memory, control: control.buffer, work: work.buffer },
+        });
       } catch {
         break; // no threads here (a permission model without --allow-worker): the calling thread does it all
       }
@@ -121,7 +185,7 @@ export class WasmGemm {
       worker.unref(); // an idle worker never keeps the process alive
       workers.push({ worker, control });
     }
-    return new WasmGemm(backend, kernel, workers);
+    return new WasmGemm(backend, kernel, workers, work);
   }
 
   /**
@@ -141,48 +205,58 @@ export class WasmGemm {
     const panels = Math.ceil(N / 8);
     // The workers that have started (the first products may come before they have).
     const helpers = M * N * K < THREADED_MIN_WORK ? [] : this.workers.filter(({ control }) => control[READY] === 1);
-    const shares = Math.min(1 + helpers.length, panels);
+    const threads = 1 + helpers.length;
     // Scratch: B's panels, each thread's packed rows of A, and, when N is not a multiple of 8, a copy
     // of C padded to whole panels (the kernel stores 8 columns at a time).
     const padded = N % 8 !== 0;
     const rowBytes = Math.max(16, K * 16);
-    const bytes = K * panels * 32 + shares * rowBytes + (padded ? M * panels * 32 : 0) + 16;
+    const bytes = K * panels * 32 + threads * rowBytes + (padded ? M * panels * 32 : 0) + 16;
     const packed = wasm._malloc(bytes) >>> 0;
     if (packed === 0) throw new Error(`reglab: the wasm heap has no room for a matMul's ${bytes} bytes of scratch`);
     let handedBack = true;
     const rows = (t: number) => packed + K * panels * 32 + t * rowBytes;
-    const target = padded ? rows(shares) : c;
+    const target = padded ? rows(threads) : c;
     const ldc = padded ? panels * 32 : N * 4;
     try {
-      const bound = (t: number) => Math.floor((panels * t) / shares);
+      // About four chunks of B's panels and eight of C's rows (whole blocks of 4) per thread.
+      const panelChunk = Math.ceil(panels / (4 * threads));
+      const rowChunk = 4 * Math.ceil(M / (32 * threads));
+      const job = {
+        b: b.offset,
+        bsk: b.rowStride,
+        bsn: b.columnStride,
+        bp: packed,
+        K,
+        N,
+        panels,
+        panelChunk,
+        packChunks: Math.ceil(panels / panelChunk),
+        a: a.offset,
+        si: a.rowStride,
+        ask: a.columnStride,
+        c: target,
+        ldc,
+        M,
+        rowChunk,
+        rowChunks: Math.ceil(M / rowChunk),
+      };
+      const work = this.work;
+      work.fill(0, 0, FIRST_ARGUMENT);
+      JOB.forEach((name, i) => (work[FIRST_ARGUMENT + i] = job[name]));
       const sequence = (this.sequence = (this.sequence % 0x7ffffffe) + 1);
-      for (let t = 1; t < shares; t++) {
-        const { control } = helpers[t - 1];
-        const job = {
-          b: b.offset,
-          bsk: b.rowStride,
-          bsn: b.columnStride,
-          bp: packed,
-          K,
-          N,
-          p0: bound(t),
-          p1: bound(t + 1),
-          a: a.offset,
-          si: a.rowStride,
-          ask: a.columnStride,
-          ap: rows(t),
-          c: target,
-          ldc,
-          M,
-        };
-        JOB.forEach((name, i) => (control[FIRST_ARGUMENT + i] = job[name]));
+      helpers.forEach(({ control }, t) => {
+        control[SCRATCH] = rows(t + 1);
+        Atomics.store(control, CLAIM, sequence);
         Atomics.store(control, SEQUENCE, sequence);
         Atomics.notify(control, SEQUENCE);
-      }
-      this.kernel.pack(b.offset, b.rowStride, b.columnStride, packed, K, N, 0, bound(1));
-      this.kernel.gemm(a.offset, a.rowStride, a.columnStride, rows(0), packed, target, ldc, M, K, 0, bound(1));
-      for (let t = 1; t < shares; t++) {
-        if (!this.answered(helpers[t - 1].control, sequence)) {
+      });
+      const packedInTime = runShare(this.kernel, work, rows(0), WORKER_TIMEOUT_MS);
+      for (const { control } of helpers) {
+        // A worker that has not woken yet is not waited for: the job is withdrawn, it finds nothing to do.
+        if (
+          !packedInTime ||
+          (Atomics.compareExchange(control, CLAIM, sequence, 0) !== sequence && !this.answered(control, sequence))
+        ) {
           handedBack = false; // the worker may still write there: never hand it to malloc again
           throw new Error("reglab: a matMul worker stopped answering");
         }
