@@ -95,11 +95,12 @@ const WORKER_TIMEOUT_MS = 60_000;
 
 /**
  * One thread's part of a product, the same code on the calling thread and in the workers (its source
- * is the workers' too, so it uses nothing outside itself): it packs chunks of B's panels while any
- * are left, waits until all are packed, then computes chunks of C's rows, each against every panel,
- * while any are left. Chunks go to whichever thread asks first, so a thread that starts late or runs
- * slow takes fewer; each C element is still summed by one thread in the order k = 0…K−1. False if
- * the panels were not all packed within `timeoutMs` (a thread stopped halfway).
+ * is the workers' too, so it uses nothing from outside but the work layout's names, which the
+ * workers' source also defines): it packs chunks of B's panels while any are left, waits until all
+ * are packed, then computes chunks of C's rows, each against every panel, while any are left.
+ * Chunks go to whichever thread asks first, so a thread that starts late or runs slow takes fewer;
+ * each C element is still summed by one thread in the order k = 0…K−1. False if the panels were not
+ * all packed within `timeoutMs` (a thread stopped halfway).
  */
 function runShare(kernel: GemmExports, work: Int32Array, ap: number, timeoutMs: number): boolean {
   const [b, bsk, bsn, bp, K, N, panels, panelChunk, packChunks, a, si, ask, c, ldc, M, rowChunk, rowChunks] =
