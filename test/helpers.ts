@@ -45,3 +45,25 @@ export async function onCpu<T>(f: () => T): Promise<T> {
     await tf.setBackend("wasm");
   }
 }
+
+/**
+ * A tensor of `shape` and `dtype` whose elements tell their positions apart (i / 3, i − 7, or every
+ * third true): the input the replacement wasm kernels are compared with the cpu kernels on.
+ */
+export function positionTensor(shape: number[], dtype: "float32" | "int32" | "bool"): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const elements = Array.from({ length: n }, (_, i) =>
+    dtype === "bool" ? i % 3 === 0 : dtype === "int32" ? i - 7 : i / 3,
+  );
+  return tf.tensor(elements as never, shape, dtype);
+}
+
+/** Whether the optional native backend, @tensorflow/tfjs-node, is installed here. */
+export function nativeInstalled(): boolean {
+  try {
+    require.resolve("@tensorflow/tfjs-node");
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready, tf, wasmKernelsInstalled } from "reglab";
-import { onCpu } from "../helpers";
+import { onCpu, positionTensor } from "../helpers";
 import { mulberry32 } from "#reglab/util/random";
 
 // Pinned to wasm: with @tensorflow/tfjs-node installed, ready() would pick the native backend.
@@ -59,13 +59,9 @@ describe("fast GatherV2 on wasm", () => {
   for (const dtype of ["float32", "int32", "bool"] as const) {
     it(`equals the stock cpu kernel, ${dtype}: ranks 1–4, every axis, batchDims, repeated and empty indices`, async () => {
       for (const { shape, indices, indicesShape, axis, batchDims } of cases()) {
-        const n = shape.reduce((a, b) => a * b, 1);
-        const values = Array.from({ length: n }, (_, i) =>
-          dtype === "bool" ? i % 3 === 0 : dtype === "int32" ? i - 7 : i / 3,
-        );
         const gather = () =>
           tf.tidy(() => {
-            const x = tf.tensor(values as never, shape, dtype);
+            const x = positionTensor(shape, dtype);
             const result = tf.gather(x, tf.tensor(indices, indicesShape, "int32"), axis, batchDims);
             return { shape: result.shape, dtype: result.dtype, values: Array.from(result.dataSync()) };
           });

@@ -7,6 +7,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { nativeInstalled } from "../helpers";
 
 const TRAIN = `
   const { ready, buildMLP, l2, train, tf, COURSE_OPTIMIZER } = require("reglab");
@@ -36,15 +37,6 @@ function trainIn(oneDNN: "0" | "1") {
   };
   assert.equal(run.backend, "tensorflow");
   return { ...run, stderr: result.stderr };
-}
-
-function nativeInstalled(): boolean {
-  try {
-    require.resolve("@tensorflow/tfjs-node");
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("tfjs-node with oneDNN on", () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { nativeInstalled } from "../helpers";
 
 /** Runs a snippet with reglab in a fresh Node process (backend choice is per process). */
 function runNode(code: string, env: Record<string, string> = {}) {
@@ -23,13 +24,7 @@ describe("ready()", () => {
     const { status, stdout, stderr } = runNode(PRINT_INFO);
     assert.equal(status, 0, stderr);
     const info = lastJson(stdout);
-    let nativeInstalled = true;
-    try {
-      require.resolve("@tensorflow/tfjs-node");
-    } catch {
-      nativeInstalled = false;
-    }
-    assert.equal(info.backend, nativeInstalled ? "tensorflow" : "wasm");
+    assert.equal(info.backend, nativeInstalled() ? "tensorflow" : "wasm");
     if (info.backend === "wasm") {
       assert.equal(info.simd, true);
       assert.deepEqual(info.fastKernels, ["matMul", "slice", "identity", "transpose", "gather"]);
@@ -53,12 +48,9 @@ describe("ready()", () => {
   });
 
   it("says clearly when a forced backend is unavailable", (t) => {
-    try {
-      require.resolve("@tensorflow/tfjs-node");
+    if (nativeInstalled()) {
       t.skip("@tensorflow/tfjs-node is installed here, so it is available");
       return;
-    } catch {
-      // not installed: the case under test
     }
     const { status, stderr } = runNode(PRINT_INFO, { REGLAB_BACKEND: "tensorflow" });
     assert.equal(status, 3);
@@ -76,12 +68,7 @@ describe("ready()", () => {
         await train(model, { x, y, epochs: 2, batchSize: 16, optimizer: "adam", loss: "categoricalCrossentropy" });
         console.log("done");
       })();`;
-    let backends = ["tensorflow", "wasm", "cpu"];
-    try {
-      require.resolve("@tensorflow/tfjs-node");
-    } catch {
-      backends = ["wasm", "cpu"];
-    }
+    const backends = nativeInstalled() ? ["tensorflow", "wasm", "cpu"] : ["wasm", "cpu"];
     for (const backend of backends) {
       const { status, stdout, stderr } = runNode(code, { REGLAB_BACKEND: backend });
       assert.equal(status, 0, stderr);

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { kernelStats, l1, l2, ready, tf } from "reglab";
 import { BACKENDS } from "#reglab/backend/ready";
 import { mulberry32 } from "#reglab/util/random";
+import { nativeInstalled } from "../helpers";
 
 /** Glorot-uniform-like weights, seeded: the scale of the course's first layer. */
 function courseKernel(): Float32Array {
@@ -29,13 +30,7 @@ for (const w of weights) {
 }
 
 function installed(backend: string): boolean {
-  if (backend !== "tensorflow") return true;
-  try {
-    require.resolve("@tensorflow/tfjs-node");
-    return true;
-  } catch {
-    return false;
-  }
+  return backend !== "tensorflow" || nativeInstalled();
 }
 
 describe("sums at course scale", () => {
